@@ -1,0 +1,46 @@
+"""SR: spectral residual saliency (Hou & Zhang, CVPR 2007) [21].
+
+On the log amplitude spectrum L(f) of a small grey image, the "spectral residual" is
+R(f) = L(f) - h_3 * L(f) (h_3: 3x3 average filter, paper Eq. 4); the saliency map is
+S(x) = g * |F^-1[exp(R(f) + i P(f))]|^2 with P the phase spectrum and g a Gaussian (Eq. 5).
+The image is first resized to 64 px wide (the paper's scale). Parameters as in the authors'
+code (`SR.m` used by the Gen3DHF authors' baseline script): 3x3 average with replicated edges,
+10x10 Gaussian of sigma 2.5 (zero padding), then resize to the input size and min-max normalise.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bench.models.registry import register_model
+
+from ._b_spectral import gaussian_kernel, gray01, imfilter_zero, mat2gray
+from .base import SaliencyModel
+
+
+def spectral_residual(image_rgb: np.ndarray, width: int = 64, avg_size: int = 3,
+                      blur_size: int = 10, blur_sigma: float = 2.5) -> np.ndarray:
+    import cv2
+
+    gray = gray01(image_rgb)
+    h, w = gray.shape
+    small_size = (width, max(1, round(h * width / w)))
+    small = cv2.resize(gray, small_size, interpolation=cv2.INTER_AREA)
+    spectrum = np.fft.fft2(small)
+    log_amp = np.log(np.abs(spectrum) + 1e-12)  # + tiny: a flat image has zero-amplitude bins
+    phase = np.angle(spectrum)
+    residual = log_amp - cv2.blur(log_amp, (avg_size, avg_size), borderType=cv2.BORDER_REPLICATE)
+    sal = np.abs(np.fft.ifft2(np.exp(residual + 1j * phase))) ** 2
+    sal = imfilter_zero(sal, gaussian_kernel(blur_size, blur_sigma))
+    return mat2gray(cv2.resize(sal, (w, h), interpolation=cv2.INTER_CUBIC))
+
+
+@register_model("sr")
+class SpectralResidual(SaliencyModel):
+    paper_row = "SR [21]"
+
+    def __init__(self, width: int = 64, **config):
+        super().__init__(width=width, **config)
+        self.width = width
+
+    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+        return spectral_residual(image, self.width)

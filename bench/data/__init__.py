@@ -1,0 +1,1 @@
+"""Datasets in the harness format: samples, manifests, splits, the official importer."""

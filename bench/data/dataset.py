@@ -1,0 +1,245 @@
+"""A dataset is a root folder plus `manifest.json` in the harness format.
+
+Format (`"format": "gen3dhf-bench/manifest/1"`)::
+
+    {
+      "format": "gen3dhf-bench/manifest/1",
+      "name": "Gen3DHF",                 # shown in every table
+      "synthetic": false,                # true for the embedded stand-in: never mistaken for the paper's data
+      "description": "...",
+      "mos_range": {"quality": [m, M], "authenticity": [m, M]},   # Eq. 4's m and M
+      "samples": [
+        {"id": "seed0000",
+         "video": "video_RGB/seed0000.mp4",          # paths relative to the root; any may be null
+         "image": "image/seed0000.png",              # 3-view image (1536x512)
+         "saliency_map": "saliency_map/seed0000.png",# grey PNG or .npy, [0, 1]
+         "mos": {"quality": 51.87, "authenticity": 50.12},        # [0, 100]
+         "levels": {"quality": "good", "authenticity": "good"},   # Eq. 4
+         "distortions": ["Eye Distortions"],         # the paper's 9 categories, multi-label
+         "description": "left eye is blurred",
+         "generator": "G03", "group": "seed0000",
+         "official_split": "train"}                  # "train" | "test" | null
+      ]
+    }
+
+Only `id` is required per sample; a labels-only dataset (videos absent) loads and can be
+analysed, and `check` lists what is missing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+import numpy as np
+
+from bench.data.categories import check_categories
+from bench.data.levels import LEVELS, mos_to_level
+from bench.data.sample import DIMENSIONS, Sample
+from bench.data.video import FrameCache
+from bench.errors import DataError
+from bench.io import atomic_write_text
+
+MANIFEST = "manifest.json"
+FORMAT = "gen3dhf-bench/manifest/1"
+_FILE_FIELDS = ("video", "image", "saliency_map")
+
+
+@dataclass
+class Dataset:
+    root: Path
+    name: str
+    samples: list[Sample]
+    synthetic: bool = False
+    description: str = ""
+    mos_range: dict = field(default_factory=dict)
+    records: list[dict] = field(default_factory=list, repr=False)  # the manifest's raw sample records
+    cache: FrameCache = field(default_factory=FrameCache, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __iter__(self) -> Iterator[Sample]:
+        return iter(self.samples)
+
+    def by_id(self) -> dict[str, Sample]:
+        return {s.id: s for s in self.samples}
+
+    def subset(self, ids) -> list[Sample]:
+        index = self.by_id()
+        missing = [i for i in ids if i not in index]
+        if missing:
+            raise DataError(f"{self.root / MANIFEST}: split names {len(missing)} unknown id(s), e.g. {missing[:3]}")
+        return [index[i] for i in ids]
+
+    def official_split(self) -> Optional[tuple[list[str], list[str]]]:
+        train = [r["id"] for r in self.records if r.get("official_split") == "train"]
+        test = [r["id"] for r in self.records if r.get("official_split") == "test"]
+        return (train, test) if train and test else None
+
+    @property
+    def label(self) -> str:
+        """Name as tables show it: the stand-in always says it is synthetic."""
+        return f"{self.name} (synthetic stand-in)" if self.synthetic else self.name
+
+    def content_hash(self) -> str:
+        """sha256 over the manifest's records and the size of every file they name.
+
+        Labels and file identities in, so two folders holding the same dataset hash equal;
+        file contents are not read (2,000 videos would take minutes), sizes catch a swap.
+        """
+        h = hashlib.sha256()
+        h.update(json.dumps({"name": self.name, "synthetic": self.synthetic, "mos_range": self.mos_range,
+                             "samples": self.records}, sort_keys=True).encode())
+        for r in self.records:
+            for f in _FILE_FIELDS:
+                if r.get(f):
+                    p = self.root / r[f]
+                    h.update(f"{r[f]}:{p.stat().st_size if p.exists() else -1}".encode())
+        return h.hexdigest()
+
+
+def load_dataset(root: str | Path, cache: Optional[FrameCache] = None) -> Dataset:
+    """Read `root/manifest.json` into a `Dataset`. Raises DataError naming the file and the problem."""
+    root = Path(root).expanduser().resolve()
+    path = root / MANIFEST if root.is_dir() else root
+    if root.is_file():
+        root = root.parent
+    if not path.is_file():
+        raise DataError(f"{path}: no manifest here (a dataset folder holds {MANIFEST}; "
+                        f"`bench data import-official` or `bench data synth` writes one)")
+    try:
+        doc = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise DataError(f"{path}: not a harness manifest (expected \"format\": \"{FORMAT}\")")
+    records = doc.get("samples")
+    if not isinstance(records, list):
+        raise DataError(f"{path}: \"samples\" must be a list")
+    cache = cache or FrameCache()
+    samples = []
+    for i, r in enumerate(records):
+        if not isinstance(r, dict) or not isinstance(r.get("id"), str) or not r["id"]:
+            raise DataError(f"{path}: sample #{i} has no string \"id\"")
+        samples.append(_sample_from_record(root, r, cache))
+    return Dataset(root=root, name=str(doc.get("name") or root.name), samples=samples,
+                   synthetic=bool(doc.get("synthetic", False)), description=str(doc.get("description", "")),
+                   mos_range=doc.get("mos_range") or {}, records=records, cache=cache)
+
+
+def _sample_from_record(root: Path, r: dict, cache: FrameCache) -> Sample:
+    def file(key):
+        return (root / r[key]) if r.get(key) else None
+
+    mos = {k: float(v) for k, v in (r.get("mos") or {}).items() if v is not None}
+    d = r.get("distortions")
+    return Sample(id=r["id"], video=file("video"), image=file("image"), saliency_map=file("saliency_map"),
+                  mos=mos, levels=dict(r.get("levels") or {}), distortions=tuple(d) if d is not None else None,
+                  description=r.get("description"), generator=r.get("generator"),
+                  group=r.get("group") or r["id"], cache=cache)
+
+
+def write_manifest(root: str | Path, name: str, records: list[dict], *, synthetic: bool = False,
+                   description: str = "", compute_levels: bool = True) -> Path:
+    """Write `root/manifest.json` atomically. Levels are (re)computed from MOS by Eq. 4."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    mos_range = {}
+    for dim in DIMENSIONS:
+        vals = [r["mos"][dim] for r in records if r.get("mos", {}).get(dim) is not None]
+        if vals:
+            mos_range[dim] = [float(min(vals)), float(max(vals))]
+    if compute_levels:
+        for dim, (lo, hi) in mos_range.items():
+            idx = [i for i, r in enumerate(records) if r.get("mos", {}).get(dim) is not None]
+            if hi > lo:
+                for i, lvl in zip(idx, mos_to_level([records[i]["mos"][dim] for i in idx], lo, hi)):
+                    records[i].setdefault("levels", {})[dim] = lvl
+    doc = {"format": FORMAT, "name": name, "synthetic": synthetic, "description": description,
+           "mos_range": mos_range, "samples": records}
+    path = root / MANIFEST
+    atomic_write_text(path, json.dumps(doc, indent=1))
+    return path
+
+
+def check_dataset(root: str | Path, *, decode: bool = True, expect_map_size: Optional[tuple] = None) -> list[str]:
+    """Every problem in a dataset, each naming its file. Empty list = valid.
+
+    Checks: manifest readable; duplicate ids; MOS missing/NaN/outside [0, 100]; levels that disagree
+    with Eq. 4; unknown categories; named files missing or unreadable (videos decoded when `decode`);
+    saliency maps of the wrong size (the 3-view image's size, else `expect_map_size`).
+    """
+    from bench.data.saliency_maps import read_saliency_map
+    from bench.data.video import FrameSpec, decode_frames
+
+    ds = load_dataset(root)
+    mpath = ds.root / MANIFEST
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(ds.records):
+        if r["id"] in seen:
+            problems.append(f"{mpath}: duplicate id {r['id']!r} (samples #{seen[r['id']]} and #{i})")
+        seen.setdefault(r["id"], i)
+    for r, s in zip(ds.records, ds.samples):
+        where = f"{mpath} [{s.id}]"
+        for dim, v in (r.get("mos") or {}).items():
+            if dim not in DIMENSIONS:
+                problems.append(f"{where}: unknown MOS dimension {dim!r}")
+            elif v is None or not isinstance(v, (int, float)) or not math.isfinite(v):
+                problems.append(f"{where}: {dim} MOS is {v!r}, not a number")
+            elif not 0 <= v <= 100:
+                problems.append(f"{where}: {dim} MOS {v} outside [0, 100]")
+        for dim, lvl in (r.get("levels") or {}).items():
+            if lvl not in LEVELS:
+                problems.append(f"{where}: {dim} level {lvl!r} is not one of {LEVELS}")
+            elif dim in ds.mos_range and isinstance(r.get("mos", {}).get(dim), (int, float)):
+                lo, hi = ds.mos_range[dim]
+                if hi > lo and mos_to_level([r["mos"][dim]], lo, hi)[0] != lvl:
+                    problems.append(f"{where}: {dim} level {lvl!r} disagrees with Eq. 4 for MOS {r['mos'][dim]}")
+        if r.get("distortions") is not None:
+            bad = check_categories(r["distortions"])
+            if bad:
+                problems.append(f"{where}: unknown distortion categories {bad}")
+        problems += _check_files(s, decode, expect_map_size, read_saliency_map, decode_frames, FrameSpec)
+    return problems
+
+
+def _check_files(s: Sample, decode, expect_map_size, read_saliency_map, decode_frames, FrameSpec) -> list[str]:
+    import cv2
+
+    problems = []
+    for label, p in (("video", s.video), ("3-view image", s.image), ("saliency map", s.saliency_map)):
+        if p is not None and not p.is_file():
+            problems.append(f"{p}: {label} file is missing")
+    image_shape = None
+    if s.image is not None and s.image.is_file():
+        img = cv2.imread(str(s.image))
+        if img is None:
+            problems.append(f"{s.image}: cannot be read as an image")
+        else:
+            image_shape = img.shape[:2]
+    if s.video is not None and s.video.is_file() and decode:
+        try:
+            decode_frames(s.video, FrameSpec(count=1))
+        except DataError as exc:
+            problems.append(str(exc))
+    if s.saliency_map is not None and s.saliency_map.is_file():
+        try:
+            smap = read_saliency_map(s.saliency_map)
+            want = image_shape or expect_map_size
+            if want is not None and smap.shape != tuple(want):
+                problems.append(f"{s.saliency_map}: saliency map is {smap.shape[1]}x{smap.shape[0]}, "
+                                f"expected {want[1]}x{want[0]} (the 3-view image's size)")
+            elif smap.min() < 0 or smap.max() > 1:
+                problems.append(f"{s.saliency_map}: values outside [0, 1]")
+        except DataError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def mos_array(samples, dim: str) -> np.ndarray:
+    return np.array([s.mos.get(dim, np.nan) for s in samples], dtype=float)
