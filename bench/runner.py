@@ -87,22 +87,24 @@ def run_benchmark(dataset: Dataset, split: dict, model_names: Sequence[str], cfg
     outcomes: list[Outcome] = []
     n_folds = len(split["folds"])
     for name in model_names:
-        bar = tqdm(range(n_folds), desc=f"{name:>14}", unit="fold", disable=not cfg.progress, leave=True)
+        overrides = _accepted(get_entry(name).cls, cfg.model_config)
+        label = run_label(name, overrides)
+        bar = tqdm(range(n_folds), desc=f"{label:>14}", unit="fold", disable=not cfg.progress, leave=True)
         for fold in bar:
-            path = result_path(out_dir, name, fold)
+            path = result_path(out_dir, label, fold)
             old = _safe_read(path)
             if old is not None and old.get("status") == "ok" and old["split"]["hash"] == shash \
                     and old["dataset"]["hash"] == dhash:
-                outcomes.append(Outcome(name, fold, "ok", metrics=old.get("metrics", {}), skipped=True))
+                outcomes.append(Outcome(label, fold, "ok", metrics=old.get("metrics", {}), skipped=True))
                 continue
             split_info = {"name": split["name"], "hash": shash, "file": str(out_dir / "split.json"),
                           "fold": fold, "n_folds": n_folds}
             train = [by_id[i] for i in split["folds"][fold]["train"]]
             test = [by_id[i] for i in split["folds"][fold]["test"]]
-            record = _run_one(name, fold, train, test, cfg, out_dir, bar)
+            record = _run_one(name, label, overrides, fold, train, test, cfg, out_dir, bar)
             record.update(common, split=split_info)
             write_result(path, record)
-            outcomes.append(Outcome(name, fold, record["status"], record.get("reason"), record.get("metrics", {})))
+            outcomes.append(Outcome(label, fold, record["status"], record.get("reason"), record.get("metrics", {})))
             bar.set_postfix_str(record["status"])
     return outcomes
 
@@ -114,15 +116,24 @@ def _safe_read(path: Path) -> Optional[dict]:
         return None  # a corrupt file is recomputed (atomic writes make this a foreign file, not ours)
 
 
-def _run_one(name: str, fold: int, train: list, test: list, cfg: RunConfig, out_dir: Path, bar) -> dict:
+def run_label(name: str, overrides: dict) -> str:
+    """Where a model's results go and how tables name it: `brisque`, or `brisque@mode=svr` when the run
+    overrides its configuration (so the two modes never overwrite or mix with each other)."""
+    if not overrides:
+        return name
+    return name + "@" + ",".join(f"{k}={overrides[k]}" for k in sorted(overrides))
+
+
+def _run_one(name: str, label: str, overrides: dict, fold: int, train: list, test: list, cfg: RunConfig,
+             out_dir: Path, bar) -> dict:
     entry = get_entry(name)
-    record = {"model": name, "family": entry.cls.family, "paper_row": entry.cls.paper_row,
+    record = {"model": label, "registry_name": name, "family": entry.cls.family, "paper_row": entry.cls.paper_row,
               "tasks": sorted(entry.cls.tasks), "n_train": len(train), "n_test": len(test),
               "status": "failed", "reason": None, "metrics": {}, "failed_samples": {}, "timing": {},
               "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     config = dict(entry.defaults)
     try:
-        model = create_model(name, **_accepted(entry.cls, cfg.model_config))
+        model = create_model(name, **overrides)
         config = model.config
         record["config"] = config
         record["higher_is_better"] = bool(model.higher_is_better)
@@ -131,7 +142,7 @@ def _run_one(name: str, fold: int, train: list, test: list, cfg: RunConfig, out_
             record.update(status="unavailable", reason=why)
             return record
         context = RunContext(profile=cfg.profile, device=cfg.device, seed=cfg.seed,
-                             work_dir=out_dir / name / f"fold-{fold}.work", settings=cfg.settings,
+                             work_dir=out_dir / label / f"fold-{fold}.work", settings=cfg.settings,
                              progress=cfg.progress)
         t0 = time.perf_counter()
         if model.trainable:
@@ -145,13 +156,15 @@ def _run_one(name: str, fold: int, train: list, test: list, cfg: RunConfig, out_
         t2 = time.perf_counter()
         record["timing"] = {"fit_s": round(t1 - t0, 3), "predict_s": round(t2 - t1, 3)}
         record["failed_samples"] = failures
-        _save_predictions(out_dir, name, fold, test, preds, cfg.save_maps)
+        _save_predictions(out_dir, label, fold, test, preds, cfg.save_maps)
         good = [(s, p) for s, p in zip(test, preds) if p is not None]
         if not good:
             record["reason"] = f"every test sample failed, e.g. {next(iter(failures.values()), '?')}"
             return record
         record["metrics"] = score_predictions([s for s, _ in good], [p for _, p in good], model)
         record["status"] = "ok"
+        if not record["metrics"]:
+            record["reason"] = "nothing to score: the test fold lacks labels for the model's tasks or has < 3 samples"
         if failures:
             record["reason"] = f"{len(failures)} of {len(test)} test samples failed and were left out"
     except Exception as exc:  # noqa: BLE001 - isolation is the point: record, go on

@@ -68,8 +68,8 @@ def score_saliency(samples, preds) -> dict:
         fix = s.fixations()
         pred = np.asarray(p.saliency, dtype=np.float64)
         for name in M.SALIENCY_METRICS:
-            target = fix if M.SALIENCY_TARGET[name] == "fixations" else gt
-            values[name].append(float(getattr(M, name)(pred, target)))
+            target = fix if M.SALIENCY_METRIC_INFO[name]["ground_truth"] == "fixations" else gt
+            values[name].append(float(M.SALIENCY_FUNCTIONS[name](pred, target)))
     out = {}
     for name, v in values.items():
         arr = np.array(v, dtype=float)

@@ -9,7 +9,7 @@ Recipe of the paper, on images that ship offline instead of the Kyoto set:
 4. each filter's responses on fresh patches fitted by a zero-mean generalized Gaussian by maximum
    likelihood (profile likelihood over the shape theta; sigma has a closed form given theta).
 
-Run (about 5-10 min on 2 cores; needs scikit-image for its sample photos)::
+Run (about 2-3 min on 2 cores; needs scikit-image for its sample photos)::
 
     python -m baselines.classic_saliency._b_sun_learn [--out PATH] [--patches N] [--seed S]
 """

@@ -1,10 +1,10 @@
 """PFT: phase spectrum of the Fourier transform (Guo, Ma & Zhang, CVPR 2008) [17].
 
-The paper's single-channel case of PQFT (Eqs. 1-3 with the amplitude set to one): with
-f = F(I) and p = P(f) the phase spectrum, the saliency map is sM = g * ||F^-1[e^{i p}]||^2,
-g a 2-D Gaussian. The paper labels the row "PFT": the grey-level version, computed as in the
-authors' code used by the Gen3DHF authors' baseline script (`PFT.m`): grey image resized to
-64x64, 8x8 Gaussian of sigma 3 (zero padding), resized back to the input size, min-max normalised.
+The paper's single-channel case of PQFT (Eqs. 1-3 with the amplitude set to one): with f = F(I) and
+p = P(f) the phase spectrum, the saliency map is sM = g * ||F^-1[e^{i p}]||^2, g a 2-D Gaussian. The
+paper labels the row "PFT": the grey-level version, computed as in the `PFT.m` called by calTraSal.m
+(Gen3DHF co-author H. Duan's baseline_saliency_models): grey image resized to 64x64, 8x8 Gaussian of
+sigma 3 (zero padding), resized back to the input size, min-max normalised.
 """
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """SR: spectral residual saliency (Hou & Zhang, CVPR 2007) [21].
 
-On the log amplitude spectrum L(f) of a small grey image, the "spectral residual" is
-R(f) = L(f) - h_3 * L(f) (h_3: 3x3 average filter, paper Eq. 4); the saliency map is
-S(x) = g * |F^-1[exp(R(f) + i P(f))]|^2 with P the phase spectrum and g a Gaussian (Eq. 5).
-The image is first resized to 64 px wide (the paper's scale). Parameters as in the authors'
-code (`SR.m` used by the Gen3DHF authors' baseline script): 3x3 average with replicated edges,
-10x10 Gaussian of sigma 2.5 (zero padding), then resize to the input size and min-max normalise.
+On the log amplitude spectrum L(f) of a small grey image, the "spectral residual" is R(f) = L(f) -
+h_3 * L(f) (h_3: 3x3 average filter, paper Eq. 4); the saliency map is S(x) = g * |F^-1[exp(R(f) + i
+P(f))]|^2 with P the phase spectrum and g a Gaussian (Eq. 5). The image is first resized to 64 px
+wide (the paper's scale). Parameters as in the authors' code (`SR.m` called by calTraSal.m of
+Gen3DHF co-author H. Duan's baseline_saliency_models): 3x3 average with replicated edges, 10x10
+Gaussian of sigma 2.5 (zero padding), then resize to the input size and min-max normalise.
 """
 from __future__ import annotations
 

@@ -10,8 +10,9 @@ filters), each response modelled by a zero-mean generalized Gaussian
 and the filters treated as independent, so that saliency = sum_i |f_i / sigma_i|^theta_i + const.
 
 Pre-processing follows the authors' release (`saliencyimage_convolution(img, 0.5)`, as called by
-the Gen3DHF authors' baseline script): the image is scaled by 0.5, divided by the standard
-deviation of all its values, and filtered with 'valid' support; the map is min-max normalised.
+calTraSal.m of Gen3DHF co-author H. Duan's baseline_saliency_models): the image is scaled by 0.5,
+divided by the standard deviation of all its values, and filtered with 'valid' support; the map is
+min-max normalised.
 
 The filters and the generalized-Gaussian fits are not the authors' (learned on the Kyoto image set):
 they are re-learned by the same recipe (FastICA on 11x11x3 patches, maximum-likelihood fits of

@@ -8,17 +8,18 @@ to d dimensions by PCA, and the saliency of patch p_i is (paper Eqs. 1-4)
 -- the L1 dissimilarity in the reduced space, weighted inversely by the spatial distance between
 the patches (in patch units), times a central bias omega_i = 1 - DistToCenter(p_i) / D.
 
-Details and parameters follow the authors' release as called by the Gen3DHF authors' baseline
-script (`Wu_ImageSaliencyComputing(img, 14, 11, 3)`): k = 14, d = 11; each patch is first replaced
-by its absolute difference to the mean patch; the reduced coordinates are the leading unit
-eigenvectors of the patches' Gram matrix (PCA by the "snapshot" method, no centring); the
-centre distance is floored to an integer before normalising; the patch-level map is smoothed
-by MATLAB's fspecial('gaussian', 3, 3) with symmetric borders, min-max normalised and resized
-(bicubic) to the image size.
+Details and parameters follow the authors' release as called by calTraSal.m of Gen3DHF co-author H.
+Duan's baseline_saliency_models (`Wu_ImageSaliencyComputing(img, 14, 11, 3)`): k = 14, d = 11; each
+patch is first replaced by its absolute difference to the mean patch; the reduced coordinates are
+the leading unit eigenvectors of the patches' Gram matrix (PCA by the "snapshot" method, no
+centring); the centre distance is floored to an integer before normalising; the patch-level map is
+smoothed by MATLAB's fspecial('gaussian', 3, 3) with symmetric borders, min-max normalised and
+resized (bicubic) to the image size.
 """
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import eigh
 
 from bench.models.registry import register_model
 
@@ -41,11 +42,15 @@ def patch_features(img: np.ndarray, k: int, d: int) -> tuple[np.ndarray, tuple[i
     patches = img[: rows * k, : cols * k].reshape(rows, k, cols, k, -1).transpose(0, 2, 1, 3, 4)
     x = patches.reshape(rows * cols, -1)
     x = np.abs(x - x.mean(axis=0))  # each patch relative to the mean patch
-    # Leading unit eigenvectors of the Gram matrix x x^T (n x n), obtained from the smaller
-    # 3k^2 x 3k^2 matrix x^T x: if x^T x v = s^2 v then x x^T (x v / s) = s^2 (x v / s).
-    evals, evecs = np.linalg.eigh(x.T @ x)
-    top = np.argsort(evals)[::-1][:d]
-    u = x @ evecs[:, top] / np.sqrt(np.maximum(evals[top], 1e-12))
+    # Leading unit eigenvectors of the Gram matrix x x^T (n x n). When patches outnumber their
+    # 3k^2 values they come from the smaller x^T x: x^T x v = s^2 v gives x x^T (x v / s) = s^2 (x v / s).
+    n, m = x.shape
+    small = n > m
+    gram = x.T @ x if small else x @ x.T
+    size = gram.shape[0]
+    evals, evecs = eigh(gram, subset_by_index=[size - d, size - 1])  # only the d largest
+    evals, evecs = evals[::-1], evecs[:, ::-1]
+    u = x @ evecs / np.sqrt(np.maximum(evals, 1e-12)) if small else evecs
     return u, (rows, cols)
 
 

@@ -24,7 +24,7 @@ import io
 import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -194,41 +194,57 @@ def jpeg2000_roundtrip(img: np.ndarray, ratio: float, levels: int = 4) -> np.nda
         return np.asarray(dec.convert("RGB" if img.ndim == 3 else "L"))
 
 
-# -- per-frame parallelism for the HandcraftedIQA subclasses ------------------------------------------
-class FrameParallelMixin:
-    """Compute frames on `n_jobs` threads and skip bad frames (NaN) when aggregating.
+def packages_available(packages: Sequence[str]) -> tuple[bool, str]:
+    """(True, "") when every module imports here, else (False, what to install)."""
+    import importlib.util
 
-    OpenCV, OpenJPEG and large numpy operations release the GIL, so threads use both cores
-    without copying frames to worker processes. A frame that raises `BadFrame` gives NaN
-    (logged); a video whose frames are all bad scores NaN, which the runner records as a failed
-    sample (svr mode: such a training video is left out, a test video's features become 0).
+    missing = [p for p in packages if importlib.util.find_spec(p) is None]
+    if missing:
+        return False, f"missing Python package(s): {', '.join(missing)} (pip install them)"
+    return True, ""
+
+
+# -- per-frame parallelism for the HandcraftedIQA subclasses ------------------------------------------
+def call_on_frame(fn: Callable[[np.ndarray], object], frame: np.ndarray, size: Optional[int]):
+    """fn(frame), or NaN (a vector of `size` NaNs for features) when the metric is not defined on it."""
+    try:
+        return fn(frame)
+    except BadFrame as exc:
+        log.warning("frame skipped: %s", exc)
+        return np.nan if size is None else np.full(size, np.nan)
+
+
+class FrameParallelMixin:
+    """Compute a video's frames on `n_jobs` workers and skip bad frames (NaN) when aggregating.
+
+    `frame_workers = "threads"` suits metrics whose work is in OpenCV / numpy (they release the
+    GIL); "processes" (joblib's reusable loky pool) suits those held by the GIL, such as
+    Pillow's JPEG2000 codec. A frame that raises `BadFrame` gives NaN; a video whose frames are
+    all bad scores NaN, which the runner records as a failed sample (svr mode: such a training
+    video is left out, a test video's features become 0).
     """
 
-    def _map_frames(self, fn: Callable[[np.ndarray], object], frames: np.ndarray) -> list:
-        n_jobs = max(1, int(getattr(self, "n_jobs", 1) or 1))
-        if n_jobs == 1 or len(frames) < 2:
-            return [fn(f) for f in frames]
-        with ThreadPoolExecutor(max_workers=min(n_jobs, len(frames))) as pool:
-            return list(pool.map(fn, frames))
+    frame_workers = "threads"
 
-    def _safe(self, fn: Callable[[np.ndarray], object], size: int) -> Callable[[np.ndarray], object]:
-        def run(frame):
-            try:
-                return fn(frame)
-            except BadFrame as exc:
-                log.warning("%s: frame skipped: %s", type(self).__name__, exc)
-                return np.nan if size == 1 else np.full(size, np.nan)
-        return run
+    def _map_frames(self, fn: Callable[[np.ndarray], object], frames: np.ndarray, size: Optional[int]) -> list:
+        n_jobs = min(max(1, int(getattr(self, "n_jobs", 1) or 1)), len(frames))
+        if n_jobs == 1:
+            return [call_on_frame(fn, f, size) for f in frames]
+        if self.frame_workers == "processes":
+            from joblib import Parallel, delayed
+
+            return Parallel(n_jobs=n_jobs, backend="loky")(delayed(call_on_frame)(fn, f, size) for f in frames)
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            return list(pool.map(lambda f: call_on_frame(fn, f, size), frames))
 
     def video_features(self, sample) -> np.ndarray:
-        feats = self._map_frames(self._safe(self.frame_features, self.n_features), self.sample_frames(sample))
+        feats = self._map_frames(self.frame_features, self.sample_frames(sample), self.n_features)
         feats = np.asarray(feats, dtype=np.float64).reshape(len(feats), -1)
         ok = np.isfinite(feats).all(axis=1)
         return feats[ok].mean(axis=0) if ok.any() else np.full(feats.shape[1], np.nan)
 
     def video_score(self, sample) -> float:
-        scores = np.asarray(self._map_frames(self._safe(self.frame_score, 1), self.sample_frames(sample)),
-                            dtype=np.float64)
+        scores = np.asarray(self._map_frames(self.frame_score, self.sample_frames(sample), None), dtype=np.float64)
         scores = scores[np.isfinite(scores)]
         if scores.size == 0:
             return float("nan")

@@ -118,6 +118,13 @@ def read_model(path: Path) -> LibsvmModel:
     """Parse a LIBSVM text model (RBF kernel only: that is what both releases use)."""
     path = Path(path)
     try:
+        return _parse_model(path)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ModelUnavailable(f"{path}: malformed LIBSVM model ({type(exc).__name__}: {exc})") from None
+
+
+def _parse_model(path: Path) -> LibsvmModel:
+    try:
         lines = path.read_text().splitlines()
     except OSError as exc:
         raise ModelUnavailable(f"{path}: cannot read the LIBSVM model ({exc})") from exc
@@ -185,8 +192,11 @@ def read_range(path: Path) -> Scaling:
         raise ModelUnavailable(f"{path}: cannot read the svm-scale range file ({exc})") from exc
     if not lines or lines[0] != ["x"]:
         raise ModelUnavailable(f"{path}: not an svm-scale feature range file (first line must be 'x')")
-    lower, upper = (float(v) for v in lines[1])
-    return Scaling(lower, upper, {int(k): (float(lo), float(hi)) for k, lo, hi in lines[2:]})
+    try:
+        lower, upper = (float(v) for v in lines[1])
+        return Scaling(lower, upper, {int(k): (float(lo), float(hi)) for k, lo, hi in lines[2:]})
+    except ValueError as exc:
+        raise ModelUnavailable(f"{path}: malformed svm-scale range file ({exc})") from None
 
 
 def as_matlab_text(x: np.ndarray) -> np.ndarray:

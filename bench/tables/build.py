@@ -13,8 +13,16 @@ from typing import Optional
 
 from bench.errors import ConfigError, DataError
 from bench.results import aggregate
-from bench.tables.layout import (FAMILY_MARKERS, FAMILY_NAMES, FAMILY_ORDER, TABLE5_SETTINGS, TABLES, Column,
-                                 TableSpec, paper_order)
+from bench.tables.layout import (
+    FAMILY_MARKERS,
+    FAMILY_NAMES,
+    FAMILY_ORDER,
+    TABLE5_SETTINGS,
+    TABLES,
+    Column,
+    TableSpec,
+    paper_order,
+)
 
 PLCC_KINDS = {
     "raw": "PLCC is Pearson's r of the raw predictions (no logistic fit)",
@@ -41,7 +49,7 @@ class Cell:
 
 @dataclass
 class Row:
-    model: str
+    model: str  # the record's model (a run label such as `brisque@mode=svr` for a configured variant)
     label: str
     family: str
     marker: str
@@ -51,6 +59,12 @@ class Row:
     extra: list = field(default_factory=list)  # texts of extra leading columns (Table 5 settings)
     profile: str = ""
     derived: bool = False  # computed from other rows (Improvement)
+    key: str = ""  # registry name: what matches a run's row to the paper's
+
+
+def registry_name(rec: dict) -> str:
+    """The registry model behind a record (`brisque` for the run label `brisque@mode=svr`)."""
+    return rec.get("registry_name") or str(rec["model"]).split("@", 1)[0]
 
 
 @dataclass
@@ -116,7 +130,7 @@ def _sort_key(spec: TableSpec, rec: dict, source: str):
     family = rec.get("family")
     fam_index = FAMILY_ORDER.index(family) if family in FAMILY_ORDER else FAMILY_ORDER.index("lmme3dhf") - 0.5
     order = paper_order(spec.number)
-    return (fam_index, order.get(rec["model"], len(order)), rec["model"])
+    return (fam_index, order.get(registry_name(rec), len(order)), rec["model"])
 
 
 def _row_number(text) -> float:
@@ -130,7 +144,10 @@ def _row_label(spec: TableSpec, rec: dict, source: str) -> str:
     if spec.ablation:
         ab = rec["ablation"]
         return ab.get("row", "") if spec.number == 5 else f"{ab.get('row', '')} {ab.get('label', '')}".strip()
-    return rec.get("paper_row") or rec["model"]
+    base = registry_name(rec)
+    label = rec.get("paper_row") or base
+    variant = str(rec["model"])[len(base) + 1:] if str(rec["model"]).startswith(base + "@") else ""
+    return f"{label} ({variant})" if variant else label
 
 
 def build_table(spec: TableSpec, records: list[dict], *, source: str = "runs", plcc: str = "raw",
@@ -167,7 +184,7 @@ def build_table(spec: TableSpec, records: list[dict], *, source: str = "runs", p
         agg = info[rec["model"]]
         row = Row(model=rec["model"], label=_row_label(spec, rec, source), family=rec.get("family", ""),
                   marker=FAMILY_MARKERS.get(rec.get("family"), "") if spec.markers else "",
-                  cells=[], status=agg["status"], profile=str(rec.get("profile", "")))
+                  cells=[], status=agg["status"], profile=str(rec.get("profile", "")), key=registry_name(rec))
         for col in columns:
             m = agg["metrics"].get(col.task, {}).get(col.metric)
             if m is None:
@@ -183,8 +200,6 @@ def build_table(spec: TableSpec, records: list[dict], *, source: str = "runs", p
         rows.append(row)
     _rank(rows, columns)
 
-    if any(c.mean is None for r in rows for c in r.cells):
-        note("— no value: the model failed, was unavailable, or does not predict this metric")
     if spec.number == 1:
         _improvement(rows, columns, printed if source == "paper" else None, note)
     if spec.ablation and reference is not None:
@@ -201,6 +216,9 @@ def build_table(spec: TableSpec, records: list[dict], *, source: str = "runs", p
         family_legend=", ".join(f"{FAMILY_MARKERS[f]} {FAMILY_NAMES[f]}" for f in FAMILY_MARKERS)
         if spec.markers else "")
     table.caption_lines = _caption(table, spec, columns, auc, info)
+    if any(c.mean is None for r in rows for c in r.cells):
+        table.caption_lines.append("— : no value (the model failed, was unavailable, or does not predict "
+                                   "this metric; see the notes)")
     return table
 
 
@@ -229,7 +247,8 @@ def _row_notes(row: Row, rec: dict, agg: dict, selected: list, note) -> None:
         bad = sum(r.get("status") != "ok" for r in recs)
         row.notes.append(note(f"{row.label}: {bad} of {len(recs)} folds failed ({reasons}); "
                               f"values are over the {len(recs) - bad} folds that ran"))
-    failed_samples = sum(len(r.get("failed_samples") or {}) for r in selected if r["model"] == row.model)
+    failed_samples = sum(len(r.get("failed_samples") or {}) for r in selected
+                         if r["model"] == row.model and r.get("status") == "ok")
     if failed_samples:
         row.notes.append(note(f"{row.label}: {failed_samples} test sample(s) failed and were left out of "
                               "its metrics (see failed_samples in its records)"))
@@ -268,7 +287,7 @@ def improvement(ours: float, best_other: float) -> float:
 
 
 def _improvement(rows: list[Row], columns: list[Column], printed: Optional[dict], note) -> None:
-    ours = next((r for r in rows if r.model == "lmme3dhf"), None)
+    ours = next((r for r in rows if r.key == "lmme3dhf"), None)
     others = [r for r in rows if r is not ours and not r.derived]
     if ours is None or not others:
         return
@@ -313,7 +332,7 @@ def _improvement(rows: list[Row], columns: list[Column], printed: Optional[dict]
 
 def _check_default_row(spec, rows, columns, reference, note) -> None:
     """The ablation row the paper calls its default should equal the full model's row (Tables 1-3)."""
-    default = next((r for r in rows if r.model == DEFAULT_ABLATION_ROWS.get(spec.number)), None)
+    default = next((r for r in rows if r.key == DEFAULT_ABLATION_ROWS.get(spec.number)), None)
     full = reference.get("lmme3dhf")
     if default is None or full is None:
         return
@@ -325,7 +344,8 @@ def _check_default_row(spec, rows, columns, reference, note) -> None:
             continue
         a, b = _display(c.mean, col.decimals), _display(m["mean"] * col.scale, col.decimals)
         if a != b:
-            diffs.append(f"{col.group + ' ' if col.group else ''}{col.label} {a:.{col.decimals}f} vs {b:.{col.decimals}f}")
+            name = f"{col.group} {col.label}".strip()
+            diffs.append(f"{name} {a:.{col.decimals}f} vs {b:.{col.decimals}f}")
     if diffs:
         default.notes.append(note(
             f"Row {default.label} is the default LMME3DHF setup, yet its numbers differ from the LMME3DHF row "
@@ -359,10 +379,10 @@ def _caption(table: Table, spec: TableSpec, columns, auc: str, info: dict) -> li
     if "saliency" in tasks:
         lines.append(PAPER_AUC if table.source == "paper" else AUC_KINDS[auc])
     if "distortion" in tasks:
-        lines.append("Accuracy: share of samples whose distortion categories were answered correctly, in %")
-    lines.append("Best and second best per column are marked" + (
-        " (computed from the printed numbers: the paper's colours did not survive in its text)"
-        if table.source == "paper" else ""))
+        lines.append("Accuracy: distortion-type question answering accuracy (the paper's \"average accuracy\"), in %")
+    if table.source == "paper":
+        lines.append("Best and second best are computed from the printed numbers (the paper's colours did not "
+                     "survive in its text)")
     return lines
 
 

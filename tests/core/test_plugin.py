@@ -50,7 +50,7 @@ def test_entry_point_plugin_installed_from_outside(tmp_path, tiny_dataset):
     assert "plugin_brightness" in models
     assert models["plugin_brightness"]["source"].startswith("entry point example")
     r = subprocess.run(bench + ["run", "--model", "plugin_brightness", "--dataset", str(tiny_dataset), "--split",
-                                "official", "--out", str(tmp_path / "out"), "--no-progress"],
+                                "kfold", "--folds", "2", "--out", str(tmp_path / "out"), "--no-progress"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     rec = json.loads((tmp_path / "out" / "plugin_brightness" / "fold-0.json").read_text())

@@ -1,0 +1,69 @@
+"""AIM (Bruce & Tsotsos): the shipped ICA basis, the filter responses, contract, salient object."""
+import json
+
+import numpy as np
+import pytest
+
+from baselines.classic_saliency import aim
+from bench.models.registry import create_model
+
+from ._a_helpers import assert_valid_map, object_over_background, strip_sample
+
+
+@pytest.fixture(scope="module")
+def model():
+    return create_model("aim", n_jobs=1)
+
+
+def test_registered_row(model):
+    assert model.paper_row == "AIM [2]" and aim.AIM.availability()[0]
+
+
+def test_shipped_basis_follows_the_recipe():
+    with np.load(aim.BASIS_FILE) as z:
+        filters, meta = z["filters"], json.loads(str(z["meta"]))
+    assert filters.shape[1:] == (21, 21, 3) and 10 <= filters.shape[0] <= 100
+    assert meta["variance_kept"] >= 0.95 and meta["components"] == filters.shape[0]
+
+
+def test_responses_are_patch_projections():
+    img = np.random.default_rng(2).random((40, 44, 3)).astype(np.float32)
+    filters, mean = aim.load_basis()
+    resp = aim.basis_responses(img)
+    y, x = 7, 11
+    patch = img[y:y + 21, x:x + 21]
+    expected = np.tensordot(filters, patch - mean, axes=([1, 2, 3], [0, 1, 2]))
+    np.testing.assert_allclose(resp[:, y, x], expected, rtol=1e-3, atol=1e-3)
+    assert resp.shape[1:] == (20, 24)
+
+
+def test_missing_basis_is_a_clear_error(tmp_path):
+    from bench.errors import ModelUnavailable
+
+    with pytest.raises(ModelUnavailable, match="AIM ICA basis missing"):
+        aim.load_basis(str(tmp_path / "none.npz"))
+    ok, why = aim.AIM.availability({"basis_path": str(tmp_path / "none.npz")})
+    assert not ok and "basis" in why
+
+
+def test_strip_map_has_the_strip_shape(model, tmp_path):
+    (pred,) = model.predict([strip_sample(tmp_path)])
+    assert_valid_map(pred.saliency, (160, 480))
+
+
+def test_salient_object_beats_background(model):
+    obj, bg = object_over_background(model)
+    assert obj > 2 * bg
+
+
+@pytest.mark.filterwarnings("ignore:FastICA did not converge")  # 3000 tiny patches; the real run converges
+def test_basis_learning_recipe_on_small_patches():
+    from baselines.classic_saliency._a_aim_basis import learn_ica_basis, sample_patches
+    from baselines.classic_saliency._b_testimages import natural_image
+
+    patches = sample_patches([natural_image(64, seed=s) for s in range(3)], 3000, patch=5, seed=0)
+    basis = learn_ica_basis(patches, variance=0.95, seed=0)
+    k = basis["filters"].shape[0]
+    assert basis["filters"].shape == (k, 5, 5, 3) and basis["variance_kept"] >= 0.95
+    sources = (patches - basis["mean"].ravel()) @ basis["filters"].reshape(k, -1).T
+    np.testing.assert_allclose(np.cov(sources.T), np.eye(k), atol=0.05)  # whitened, unmixed sources
