@@ -21,14 +21,11 @@ libjpeg scale (MATLAB's `imwrite` and OpenCV both call libjpeg's `jpeg_set_quali
 from __future__ import annotations
 
 import io
-import logging
 import math
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-log = logging.getLogger(__name__)
 
 # MATLAB rgb2gray weights (the inverse of the NTSC YIQ matrix's first row, as MATLAB computes it).
 RGB2GRAY = np.array([0.298936021293775, 0.587043074451121, 0.114020904255103], dtype=np.float64)
@@ -37,8 +34,7 @@ MIN_SIDE = 32  # smaller frames carry no 8x8 block grid worth the name and break
 NOISE_SEED = 5489  # the authors fix the noise with MATLAB's default generator state; any fixed seed works
 
 
-class BadFrame(ValueError):
-    """A frame the metric is not defined on (too small, constant, non-finite)."""
+from .base import BadFrame  # noqa: E402,F401 - re-exported: the PRI metrics raise it
 
 
 # -- input checks -----------------------------------------------------------------------------
@@ -202,50 +198,3 @@ def packages_available(packages: Sequence[str]) -> tuple[bool, str]:
     if missing:
         return False, f"missing Python package(s): {', '.join(missing)} (pip install them)"
     return True, ""
-
-
-# -- per-frame parallelism for the HandcraftedIQA subclasses ------------------------------------------
-def call_on_frame(fn: Callable[[np.ndarray], object], frame: np.ndarray, size: Optional[int]):
-    """fn(frame), or NaN (a vector of `size` NaNs for features) when the metric is not defined on it."""
-    try:
-        return fn(frame)
-    except BadFrame as exc:
-        log.warning("frame skipped: %s", exc)
-        return np.nan if size is None else np.full(size, np.nan)
-
-
-class FrameParallelMixin:
-    """Compute a video's frames on `n_jobs` workers and skip bad frames (NaN) when aggregating.
-
-    `frame_workers = "threads"` suits metrics whose work is in OpenCV / numpy (they release the
-    GIL); "processes" (joblib's reusable loky pool) suits those held by the GIL, such as
-    Pillow's JPEG2000 codec. A frame that raises `BadFrame` gives NaN; a video whose frames are
-    all bad scores NaN, which the runner records as a failed sample (svr mode: such a training
-    video is left out, a test video's features become 0).
-    """
-
-    frame_workers = "threads"
-
-    def _map_frames(self, fn: Callable[[np.ndarray], object], frames: np.ndarray, size: Optional[int]) -> list:
-        n_jobs = min(max(1, int(getattr(self, "n_jobs", 1) or 1)), len(frames))
-        if n_jobs == 1:
-            return [call_on_frame(fn, f, size) for f in frames]
-        if self.frame_workers == "processes":
-            from joblib import Parallel, delayed
-
-            return Parallel(n_jobs=n_jobs, backend="loky")(delayed(call_on_frame)(fn, f, size) for f in frames)
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            return list(pool.map(lambda f: call_on_frame(fn, f, size), frames))
-
-    def video_features(self, sample) -> np.ndarray:
-        feats = self._map_frames(self.frame_features, self.sample_frames(sample), self.n_features)
-        feats = np.asarray(feats, dtype=np.float64).reshape(len(feats), -1)
-        ok = np.isfinite(feats).all(axis=1)
-        return feats[ok].mean(axis=0) if ok.any() else np.full(feats.shape[1], np.nan)
-
-    def video_score(self, sample) -> float:
-        scores = np.asarray(self._map_frames(self.frame_score, self.sample_frames(sample), None), dtype=np.float64)
-        scores = scores[np.isfinite(scores)]
-        if scores.size == 0:
-            return float("nan")
-        return float(np.median(scores) if self.aggregate == "median" else np.mean(scores))

@@ -1,40 +1,69 @@
 """Shared machinery of the handcrafted IQA family: frame sampling, aggregation, the two modes.
 
-Each method is a frame-level image metric applied to frames sampled from the video and
-aggregated over them. Two modes, recorded with every result:
+Each method is a frame-level image metric applied to `frames` frames sampled uniformly over the
+video (the centres of `frames` equal segments of the orbit; `frame_size` resizes them, None keeps
+the native 512x512) and aggregated over them (`aggregate`: mean or median). Two modes, recorded
+with every result:
 
 - ``native``: the method's own score (its authors' learned parts or their published
-  parameters); the same value answers both dimensions. `higher_is_better` says its direction.
+  parameters); the same value answers both dimensions. `higher_is_better` says its direction,
+  and the harness negates lower-is-better scores before correlating.
 - ``svr``: the usual benchmark protocol: the method's features, averaged over frames, are
-  regressed onto each dimension's MOS by an RBF SVR fitted on the training fold.
+  regressed onto each dimension's MOS by an SVR (`kernel` rbf or linear) fitted on the training
+  fold. Its outputs estimate MOS, so they read higher = better.
+
+Frames a metric is not defined on (too small, constant, NaN) raise `BadFrame`; a video skips
+them, and a video with no valid frame scores NaN, which the runner records as a failed sample.
 """
 from __future__ import annotations
 
-from typing import Sequence
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
 from bench.data.sample import Sample
 from bench.models.base import Model, Prediction, RunContext
 
+log = logging.getLogger(__name__)
+
 AGGREGATES = {"mean": np.mean, "median": np.median}
+
+
+class BadFrame(ValueError):
+    """A frame the metric is not defined on (too small, constant, non-finite)."""
+
+
+def _call_on_frame(fn: Callable[[np.ndarray], object], frame: np.ndarray, size: Optional[int]):
+    """(fn(frame), None), or (NaN or a NaN vector of `size`, why) when the metric is undefined there."""
+    try:
+        return fn(frame), None
+    except BadFrame as exc:
+        return (np.nan if size is None else np.full(size, np.nan)), str(exc)
 
 
 class HandcraftedIQA(Model):
     family = "handcrafted_iqa"
     tasks = frozenset({"quality", "authenticity"})
     batch_size = 16
+    n_features: Optional[int] = None  # length of frame_features (lets a bad frame give a NaN vector)
+    # "threads" suits metrics whose work is in OpenCV/numpy calls that release the GIL; "processes"
+    # (joblib's reusable loky pool) suits numpy-heavy Python code or codecs that hold it.
+    frame_workers = "processes"
 
     def __init__(self, mode: str = "native", frames: int = 8, frame_size=None, aggregate: str = "mean",
-                 n_jobs: int = 2, **config):
+                 kernel: str = "rbf", n_jobs: int = 2, **config):
         if mode not in ("native", "svr"):
             raise ValueError(f"mode must be 'native' or 'svr', got {mode!r}")
         if aggregate not in AGGREGATES:
             raise ValueError(f"aggregate must be one of {sorted(AGGREGATES)}, got {aggregate!r}")
+        if kernel not in ("rbf", "linear"):
+            raise ValueError(f"kernel must be 'rbf' or 'linear', got {kernel!r}")
         super().__init__(mode=mode, frames=frames, frame_size=frame_size, aggregate=aggregate,
-                         n_jobs=n_jobs, **config)
+                         kernel=kernel, n_jobs=n_jobs, **config)
         self.mode, self.n_frames, self.frame_size = mode, frames, frame_size
-        self.aggregate, self.n_jobs = aggregate, n_jobs
+        self.aggregate, self.kernel, self.n_jobs = aggregate, kernel, n_jobs
         self._regressors: dict = {}
         if mode == "svr":
             self.higher_is_better = True  # SVR outputs estimate MOS, whatever the method's direction
@@ -46,22 +75,47 @@ class HandcraftedIQA(Model):
     # -- what a method implements ---------------------------------------------------------
     def frame_score(self, frame: np.ndarray) -> float:
         """Native score of one uint8 RGB frame."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} has no native score; use mode='svr'")
 
     def frame_features(self, frame: np.ndarray) -> np.ndarray:
         """Feature vector of one uint8 RGB frame (for svr mode)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} has no feature vector for svr mode")
 
-    # -- the contract ------------------------------------------------------------------------
+    # -- frames ----------------------------------------------------------------------------------
     def sample_frames(self, sample: Sample) -> np.ndarray:
         return sample.frames(count=self.n_frames, size=self.frame_size)
 
+    def _map_frames(self, fn, sample: Sample, size: Optional[int]) -> np.ndarray:
+        """fn over the sample's frames on `n_jobs` workers; bad frames become NaN (logged once per video)."""
+        frames = self.sample_frames(sample)
+        n_jobs = min(max(1, int(self.n_jobs or 1)), len(frames))
+        if n_jobs == 1:
+            out = [_call_on_frame(fn, f, size) for f in frames]
+        elif self.frame_workers == "processes":
+            from joblib import Parallel, delayed
+
+            out = Parallel(n_jobs=n_jobs, backend="loky")(delayed(_call_on_frame)(fn, f, size) for f in frames)
+        else:
+            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                out = list(pool.map(lambda f: _call_on_frame(fn, f, size), frames))
+        bad = [why for _, why in out if why]
+        if bad:
+            log.warning("%s: %s skipped %d of %d frames (%s)", getattr(sample, "id", "video"), self.name or type(self).__name__,
+                        len(bad), len(out), bad[0])
+        return np.asarray([v for v, _ in out], dtype=np.float64)
+
     def video_features(self, sample: Sample) -> np.ndarray:
-        return np.mean([self.frame_features(f) for f in self.sample_frames(sample)], axis=0)
+        feats = self._map_frames(self.frame_features, sample, self.n_features)
+        feats = feats.reshape(len(feats), -1)
+        ok = np.isfinite(feats).all(axis=1)
+        return feats[ok].mean(axis=0) if ok.any() else np.full(feats.shape[1], np.nan)
 
     def video_score(self, sample: Sample) -> float:
-        return float(AGGREGATES[self.aggregate]([self.frame_score(f) for f in self.sample_frames(sample)]))
+        scores = self._map_frames(self.frame_score, sample, None)
+        scores = scores[np.isfinite(scores)]
+        return float(AGGREGATES[self.aggregate](scores)) if scores.size else float("nan")
 
+    # -- the contract ------------------------------------------------------------------------
     def fit(self, samples: Sequence[Sample], context: RunContext):
         self.context = context
         if self.mode != "svr":
@@ -70,25 +124,37 @@ class HandcraftedIQA(Model):
         from sklearn.preprocessing import StandardScaler
         from sklearn.svm import SVR
 
-        feats = np.stack([self.video_features(s) for s in samples])
+        rows = []
+        for s in samples:
+            try:
+                rows.append(self.video_features(s))
+            except Exception as exc:  # noqa: BLE001 - an undecodable training video is left out, not fatal
+                log.warning("%s: training video left out of the SVR fit: %s", s.id, exc)
+                rows.append(None)
+        width = max((len(r) for r in rows if r is not None), default=0)
+        if width == 0:
+            raise RuntimeError(f"{self.name}: no training video gave features")
+        feats = np.stack([r if r is not None else np.full(width, np.nan) for r in rows])
         for dim in ("quality", "authenticity"):
             y = np.array([s.mos.get(dim, np.nan) for s in samples], dtype=float)
             ok = np.isfinite(y) & np.isfinite(feats).all(axis=1)
             if ok.sum() < 2:
                 continue
-            reg = make_pipeline(StandardScaler(), SVR(kernel="rbf", C=1.0, epsilon=0.1, gamma="scale"))
-            self._regressors[dim] = reg.fit(feats[ok], y[ok])
+            svr = SVR(kernel=self.kernel, C=1.0, epsilon=0.1, gamma="scale")
+            self._regressors[dim] = make_pipeline(StandardScaler(), svr).fit(feats[ok], y[ok])
+        if not self._regressors:
+            raise RuntimeError(f"{self.name}: fewer than 2 training videos with features and MOS")
         return self
 
     def predict(self, samples: Sequence[Sample]) -> list[Prediction]:
         if self.mode == "native":
-            out = []
-            for s in samples:
-                v = self.video_score(s)
-                out.append(Prediction(scores={"quality": v, "authenticity": v}))
-            return out
+            return [Prediction(scores=dict.fromkeys(("quality", "authenticity"), self.video_score(s)))
+                    for s in samples]
         if not self._regressors:
             raise RuntimeError(f"{self.name}: svr mode needs fit() on a training fold before predict()")
         feats = np.stack([self.video_features(s) for s in samples])
-        preds = {d: r.predict(np.nan_to_num(feats)) for d, r in self._regressors.items()}
-        return [Prediction(scores={d: float(p[i]) for d, p in preds.items()}) for i in range(len(samples))]
+        # a test video without valid frames must fail, not be scored as an all-zero feature vector
+        bad = ~np.isfinite(feats).all(axis=1)
+        preds = {d: r.predict(np.where(bad[:, None], 0.0, feats)) for d, r in self._regressors.items()}
+        return [Prediction(scores={d: (float("nan") if bad[i] else float(p[i])) for d, p in preds.items()})
+                for i in range(len(samples))]

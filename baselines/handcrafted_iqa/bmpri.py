@@ -31,7 +31,7 @@ Known differences from the MATLAB release: JPEG2000 is OpenJPEG (9/7 wavelet, co
 Checked on the release's demo image (a LIVE JPEG image whose MATLAB features sit in the
 release's training file): JPEG and blur features equal to 6 decimals, noise within 0.0005,
 JPEG2000 within 0.003; the authors' SVR then gives 71.8 on ours vs 72.0 on theirs (DMOS 70.0).
-Bad frames (side < 32 px, constant, non-finite) are skipped; see `_pri_common.FrameParallelMixin`.
+Bad frames (side < 32 px, constant, non-finite) are skipped; see `base.HandcraftedIQA`.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from bench.errors import ModelUnavailable
 from bench.models.base import Requirements
 from bench.models.registry import register_model
 
-from ._pri_common import (FrameParallelMixin, add_gaussian_noise, as_uint8_image, coverage_similarity,
+from ._pri_common import (add_gaussian_noise, as_uint8_image, coverage_similarity,
                           filter_uint8, gaussian_kernel, jpeg2000_roundtrip, jpeg_roundtrip, lbp_map,
                           packages_available, to_gray)
 from .base import HandcraftedIQA
@@ -95,8 +95,10 @@ class BMPRIRelease:
         return float(self.regressor.predict_regression(self.scaling(as_matlab_text(features)))[0])
 
 
-@register_model("bmpri")
-class BMPRI(FrameParallelMixin, HandcraftedIQA):
+# The authors' LIVE-trained regressor is not shipped anywhere installable, so the registered default
+# learns it by its recipe (an SVR on MOS) per training fold; mode=native + weights_path uses theirs.
+@register_model("bmpri", mode="svr")
+class BMPRI(HandcraftedIQA):
     __doc__ = __doc__
     paper_row = "BMPRI [49]"
     higher_is_better = False  # native: predicted LIVE DMOS

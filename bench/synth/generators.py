@@ -17,6 +17,7 @@ from bench.synth.distortions import BY_CATEGORY, NEEDS, Distortion, sample_disto
 from bench.synth.identity import Identity, distinct_identities
 
 CATS = CATEGORIES[:8]
+EARS_COVERED = ("medium", "long", "bob")  # hair falls over the ears
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,17 @@ def _rates(eye, mouth, hair, facial, head, overlap, blur, acc) -> dict:
 GENERATORS = (
     GeneratorProfile("genA-w1", _rates(0.80, 0.25, 0.20, 0.60, 0.25, 0.20, 0.15, 0.10), (3.0, 2.0),
                      Style(0.5, 0.012, 0.9)),
-    GeneratorProfile("genA-w2", _rates(0.06, 0.04, 0.10, 0.14, 0.10, 0.10, 0.12, 0.08), (1.4, 3.5),
+    GeneratorProfile("genA-w2", _rates(0.06, 0.04, 0.10, 0.18, 0.10, 0.10, 0.12, 0.08), (1.4, 3.5),
                      Style(0.3, 0.0)),
-    GeneratorProfile("genB-w1", _rates(0.07, 0.18, 0.08, 0.22, 0.08, 0.12, 0.18, 0.10), (1.6, 3.2),
+    GeneratorProfile("genB-w1", _rates(0.07, 0.18, 0.08, 0.26, 0.08, 0.12, 0.18, 0.10), (1.6, 3.2),
                      Style(0.4, 0.006, 1.05)),
-    GeneratorProfile("genB-w2", _rates(0.06, 0.05, 0.18, 0.15, 0.08, 0.07, 0.12, 0.20), (1.4, 3.4),
+    GeneratorProfile("genB-w2", _rates(0.06, 0.05, 0.16, 0.20, 0.08, 0.07, 0.12, 0.20), (1.4, 3.4),
                      Style(0.3, 0.0, 1.0, (1.02, 1.0, 0.97))),
-    GeneratorProfile("genC-w1", _rates(0.10, 0.10, 0.15, 0.18, 0.32, 0.32, 0.04, 0.12), (1.8, 2.8),
+    GeneratorProfile("genC-w1", _rates(0.10, 0.10, 0.15, 0.22, 0.32, 0.32, 0.04, 0.12), (1.8, 2.8),
                      Style(0.0, 0.0, 1.08)),
-    GeneratorProfile("genC-w2", _rates(0.06, 0.08, 0.12, 0.15, 0.22, 0.24, 0.04, 0.08), (1.5, 3.2),
+    GeneratorProfile("genC-w2", _rates(0.06, 0.08, 0.10, 0.20, 0.22, 0.24, 0.04, 0.08), (1.5, 3.2),
                      Style(0.0, 0.0, 1.05)),
-    GeneratorProfile("genD-w1", _rates(0.08, 0.08, 0.18, 0.14, 0.05, 0.08, 0.40, 0.10), (1.6, 3.0),
+    GeneratorProfile("genD-w1", _rates(0.08, 0.08, 0.15, 0.18, 0.05, 0.08, 0.40, 0.10), (1.6, 3.0),
                      Style(1.1, 0.01, 0.95)),
     GeneratorProfile("genD-w2", _rates(0.45, 0.40, 0.15, 0.25, 0.12, 0.22, 0.25, 0.28), (2.0, 2.6),
                      Style(0.8, 0.008, 0.95, (0.98, 1.0, 1.03))),
@@ -123,6 +124,8 @@ def _available(variant: str, identity: Identity) -> bool:
     if need and getattr(identity, need) == "none":
         return False
     if variant == "hair_bleed" and identity.hair_style in ("bald", "buzz"):
+        return False
+    if variant in ("ear_melt", "earring_float") and identity.hair_style in EARS_COVERED:
         return False
     return True
 

@@ -19,7 +19,7 @@ from bench.synth.surface import (Points, angles_of, bump, grid_points, smoothste
 
 NECK_Z = -0.12
 # variants tagged over their whole angular patch after assembly, with the weight threshold
-REGION_TAGGED = {"skull_flat": 0.3, "skull_cone": 0.3, "hair_hole": 0.45, "blur": 0.3, "grain": 0.3,
+REGION_TAGGED = {"skull_flat": 0.15, "skull_cone": 0.3, "hair_hole": 0.45, "blur": 0.3, "grain": 0.3,
                  "exposure": 0.3}
 
 
@@ -203,7 +203,7 @@ def skin_albedo(p: Identity, L: Layout, th, ph, rng, ds, tag) -> np.ndarray:
         jaw *= 1 - np.exp(-(np.abs(ph) / (mw * 1.05)) ** 6) * np.exp(-0.5 * ((th - L.mouth_t + 0.005) / 0.04) ** 4)
         tache = np.exp(-(np.abs(ph) / (mw * 1.15)) ** 4) * np.exp(-0.5 * ((th - L.mouth_t - 0.055) / 0.022) ** 2)
         amount = {"stubble": 0.3 * jaw + 0.3 * tache, "moustache": 0.9 * tache, "beard": 0.9 * np.maximum(jaw, tache)}
-        a = np.clip(amount[p.facial_hair], 0, 1) * (0.7 + 0.3 * stripes(ph * 3, th, rng, 260))
+        a = np.clip(amount[p.facial_hair], 0, 1) * (0.75 + 0.25 * stripes(ph * 2, th, rng, 70))
         a = np.clip(a, 0, 1)[..., None]
         base = base * (1 - a) + a * fh_col
     for dd in ds:
@@ -228,7 +228,10 @@ def _grid(n_t: int, n_p: int, t0=-np.pi / 2, t1=np.pi / 2):
 
 def build_head(p: Identity, ds: list[Distortion], spacing: float) -> Scene:
     """All surface samples of identity `p` with distortions `ds`; `spacing` world units between samples."""
-    rng = np.random.default_rng(p.texture_seed)
+    def rng_for(part: int) -> np.random.Generator:
+        # one stream per part, so a distortion drawing random numbers never changes another part's texture
+        return np.random.default_rng([p.texture_seed, part])
+
     L = Layout.of(p)
     n_p = int(np.ceil(2 * np.pi * 1.15 / spacing))
     n_t = int(np.ceil(np.pi * 1.1 / spacing))
@@ -236,20 +239,20 @@ def build_head(p: Identity, ds: list[Distortion], spacing: float) -> Scene:
     tag = np.full(th.shape, -1, np.int16)
     r = skin_radius(p, L, th, ph, ds, tag)
     pos = sphere_dirs(th, ph) * r[..., None]
-    alb = skin_albedo(p, L, th, ph, rng, ds, tag)
+    alb = skin_albedo(p, L, th, ph, rng_for(1), ds, tag)
     view_effects = []
     parts = []
     skin = grid_points(pos, alb, spec=0.12, tag=tag, keep=~_under_hair(p, th, ph, ds))
     parts.append(skin)
-    parts += build_eyes(p, L, ds, spacing, rng)
-    hair = build_hair(p, L, ds, spacing, rng)
+    parts += build_eyes(p, L, ds, spacing, rng_for(2))
+    hair = build_hair(p, L, ds, spacing, rng_for(3))
     parts += hair
-    parts.append(build_neck(p, ds, spacing, rng))
-    parts.append(build_torso(p, ds, spacing, rng))
-    parts += build_accessories(p, L, ds, spacing, rng)
-    parts += build_floaters(p, L, ds, spacing, rng)
+    parts.append(build_neck(p, ds, spacing, rng_for(4)))
+    parts.append(build_torso(p, ds, spacing, rng_for(5)))
+    parts += build_accessories(p, L, ds, spacing, rng_for(6))
+    parts += build_floaters(p, L, ds, spacing, rng_for(7))
     pts = Points.concat(parts)
-    view_effects += texture_effects(p, L, pts, ds, rng)
+    view_effects += texture_effects(p, L, pts, ds, rng_for(8))
     image_effects = [d for d in ds if d.variant in ("blur", "grain", "exposure")]
     th_p, ph_p = angles_of(pts.pos)
     for d in ds:
@@ -282,7 +285,7 @@ def build_eyes(p: Identity, L: Layout, ds, spacing, rng) -> list[Points]:
     for s in (-1, 1):
         re = 0.12 * p.eye_size
         t, ph0 = L.eye_t, s * L.eye_p
-        r_socket = float(skin_radius(p, L, np.array([t]), np.array([ph0]), []))
+        r_socket = skin_radius(p, L, np.array([t]), np.array([ph0]), []).item()
         centre = sphere_dirs(np.array(t), np.array(ph0)) * (r_socket - re + 0.05)
         scale, index, smear = 1.0, -1, 0.0
         for dd in ds:
@@ -363,8 +366,10 @@ def build_hair(p: Identity, L: Layout, ds, spacing, rng) -> list[Points]:
             _tagged(tag, w, dd.index, 0.35)
         elif dd.variant == "hair_spikes":
             spikes = np.maximum(0, np.sin(60 * th) * np.sin(45 * ph * np.cos(th))) ** 3
-            r = r + (0.2 * dd.severity * w * spikes) + 0.05 * dd.severity * w * value_noise(th, ph, rng, 30)
-            _tagged(tag, w, dd.index, 0.3)
+            w = w * (w > 0.12)  # a bounded patch of spikes
+            lumps = value_noise(th, ph, np.random.default_rng([p.texture_seed, 100 + dd.index]), 30)
+            r = r + (0.2 * dd.severity * w * spikes) + 0.05 * dd.severity * w * lumps
+            _tagged(tag, w, dd.index, 0.05)
         elif dd.variant == "hair_blotch":
             pass  # texture effect, see texture_effects
     pos = sphere_dirs(th, ph) * r[..., None]
@@ -469,7 +474,7 @@ def build_accessories(p: Identity, L: Layout, ds, spacing, rng) -> list[Points]:
         expo = 2.0 if p.glasses == "round" else 5.0
         rings = []
         for s in (-1, 1):
-            r_s = float(skin_radius(p, L, np.array([L.eye_t]), np.array([s * L.eye_p]), []))
+            r_s = skin_radius(p, L, np.array([L.eye_t]), np.array([s * L.eye_p]), []).item()
             c = sphere_dirs(np.array(L.eye_t), np.array(s * L.eye_p)) * r_s
             c = np.array([c[0] * 1.02, c[1], c[2] + 0.13 + 0.06 * (1 - np.cos(L.eye_p))])
             u = np.linspace(0, 2 * np.pi, int(np.ceil(2 * np.pi * 0.15 / spacing)) + 1)
@@ -600,14 +605,15 @@ def texture_effects(p: Identity, L: Layout, pts: Points, ds, rng) -> list[ViewEf
         if dd.variant == "seam":
             # a blending seam along a meridian: one side's colour is shifted (two generated halves disagree)
             w = np.exp(-0.5 * ((th - dd.theta) / 0.6) ** 2) * head
-            side = wrap(ph - dd.phi) * np.sign(dd.phi) > 0
-            edge = np.exp(-0.5 * (wrap(ph - dd.phi) / 0.04) ** 2)
+            off = wrap(ph - dd.phi)
+            side = (off * np.sign(dd.phi) > 0) * np.exp(-0.5 * (off / 0.25) ** 2)  # the mismatched band
+            edge = np.exp(-0.5 * (off / 0.04) ** 2)
             amt = w * (side * 0.6 + edge * 0.6) * dd.severity
             idx = np.flatnonzero(amt > 0.04)
             shift = np.array(dd.params["shift"]) * 0.35 - 0.1
             delta = amt[idx, None] * (shift[None] + 0.25 * (edge[idx, None] > 0.3) * -1)
             out.append(ViewEffect(dd.index, idx, delta.astype(np.float32), dd.profile))
-            pts.tag[idx[(edge[idx] > 0.05) & (w[idx] > 0.2)]] = dd.index  # annotators mark the seam itself
+            pts.tag[idx[amt[idx] > 0.12 * dd.severity]] = dd.index  # the seam and the band it splits off
         elif dd.variant == "ghost_feature":
             # a faint second eye printed on the side of the head (a Janus-like duplicate)
             g = bump(th, ph, dd.theta, dd.phi, 0.03, 0.06) * head

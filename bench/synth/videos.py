@@ -76,7 +76,7 @@ def render_video(plan: VideoPlan, settings: RenderSettings, root: Path) -> dict:
     cv2.setNumThreads(1)
     cam = Camera(settings.size)
     style = profile_by_name(plan.generator).style
-    scene = build_head(plan.identity, plan.distortions, cam.pixel)
+    scene = build_head(plan.identity, plan.distortions, cam.spacing)
     yaws = orbit_yaws(settings.frames)
     K = len(plan.distortions)
     area = np.zeros((K, settings.frames))

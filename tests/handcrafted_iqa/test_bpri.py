@@ -146,9 +146,9 @@ def test_registry_rows_and_directions():
         m = create_model(name)
         assert m.variant == variant and m.higher_is_better is False and m.paper_row.startswith("BPRI-")
         assert type(m).availability(m.config) == (True, "")
-    m = create_model("bpri")
+    m = create_model("bpri", mode="native")
     assert m.paper_row == "BPRI [48]" and m.higher_is_better is False
-    assert create_model("bpri", mode="svr").higher_is_better is True  # svr estimates MOS
+    assert create_model("bpri").higher_is_better is True  # the registered default is svr: estimates MOS
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
@@ -160,12 +160,12 @@ def test_each_variant_scores_a_video_finitely(name, tmp_path):
 
 
 def test_native_bpri_needs_the_authors_release(tmp_path):
-    m = create_model("bpri")
+    m = create_model("bpri", mode="native")
     ok, why = type(m).availability(m.config)
     assert not ok and "weights_path" in why and "svr" in why
     with pytest.raises(ModelUnavailable, match="weights_path"):
         m.frame_score(natural_image(64))
-    ok, why = type(m).availability({"weights_path": str(tmp_path)})
+    ok, why = type(m).availability({"mode": "native", "weights_path": str(tmp_path)})
     assert not ok and "SVM/model" in why
     assert type(m).availability({"mode": "svr"}) == (True, "")
 

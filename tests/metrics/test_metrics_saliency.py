@@ -174,8 +174,19 @@ def test_auc_against_matlab_transcriptions():
         matlab_auc_borji(pred[0], fix[0], n_splits=7, step=0.25, seed=3), abs=1e-12)
 
 
+def _sparse_gt(seed=6, shape=(48, 72)):
+    """Blobs on an exact-zero background, as the release's maps (under a quarter of the pixels)."""
+    g = np.zeros(shape)
+    rng = np.random.default_rng(seed)
+    g[rng.integers(0, shape[0], 3), rng.integers(0, shape[1], 3)] = 1.0
+    g = gaussian_filter(g, 1.5, truncate=2.0)
+    assert 0 < np.count_nonzero(g) < g.size / 4
+    return g
+
+
 def test_continuous_metrics_against_plain_formulas():
     pred, gt, fix = _maps(n=3, seed=5)
+    gt[2] = _sparse_gt()  # SIM and KLD then visit the ground truth's support only
     for p, g, f in zip(pred, gt, fix):
         z = (p - p.mean()) / p.std(ddof=1)
         assert nss(p, f) == pytest.approx(z[f].mean(), abs=1e-12)
@@ -185,6 +196,7 @@ def test_continuous_metrics_against_plain_formulas():
         assert sim(p, g) == pytest.approx(np.minimum(a / a.sum(), b / b.sum()).sum(), abs=1e-12)
         q, r = g / g.sum(), p / p.sum()
         assert kld(p, g) == pytest.approx(np.sum(q * np.log(MATLAB_EPS + q / (r + MATLAB_EPS))), abs=1e-12)
+        assert sim(p, g, minmax=False) == pytest.approx(np.minimum(r, q).sum(), abs=1e-12)
 
 
 @pytest.mark.parametrize("name", SALIENCY_METRICS)
@@ -225,6 +237,9 @@ def test_invariances():
         assert sim(a * p + b, g) == pytest.approx(sim(p, g), abs=1e-9)  # min-max removes a, b
         assert auc_judd(a * p + b, f) == pytest.approx(auc_judd(p, f), abs=1e-9)
         assert auc_borji(a * p + b, f) == pytest.approx(auc_borji(p, f), abs=1e-9)
+    # A large offset: one-pass sums would cancel, the centred fallback keeps full precision.
+    assert nss(p + 1e6, f) == pytest.approx(nss(p, f), abs=1e-6)
+    assert cc(p + 1e6, g) == pytest.approx(cc(p, g), abs=1e-6)
     assert cc(-p, g) == pytest.approx(-cc(p, g), abs=1e-12)
     assert kld(7.0 * p, g) == pytest.approx(kld(p, g), abs=1e-9)  # both are divided by their sums
     assert sim(g, g) == pytest.approx(1.0, abs=1e-12)
@@ -268,6 +283,9 @@ def test_constant_prediction_is_defined():
     assert sim(flat, gt[0]) == 0.0  # MATLAB's zero map after min-max
     q = gt[0] / gt[0].sum()
     assert sim(flat, gt[0], minmax=False) == pytest.approx(np.minimum(q, 1 / q.size).sum(), abs=1e-12)
+    sparse = _sparse_gt()
+    q_sparse = sparse / sparse.sum()
+    assert sim(flat, sparse, minmax=False) == pytest.approx(np.minimum(q_sparse, 1 / q.size).sum(), abs=1e-12)
     uniform = np.sum(q * np.log(MATLAB_EPS + q / (1 / q.size + MATLAB_EPS)))
     assert kld(flat, gt[0]) == pytest.approx(uniform, abs=1e-12)
     zero_map = np.sum(q * np.log(MATLAB_EPS + q / MATLAB_EPS))  # MATLAB leaves a zero map at zero
