@@ -152,10 +152,12 @@ def _run_one(name: str, label: str, overrides: dict, fold: int, train: list, tes
             model.context = context
         t1 = time.perf_counter()
         bar.set_postfix_str("predict")
-        preds, failures = predict_isolated(model, test)
+        preds, failures, first_tb = predict_isolated(model, test)
         t2 = time.perf_counter()
         record["timing"] = {"fit_s": round(t1 - t0, 3), "predict_s": round(t2 - t1, 3)}
         record["failed_samples"] = failures
+        if first_tb:
+            record["traceback"] = first_tb
         _save_predictions(out_dir, label, fold, test, preds, cfg.save_maps)
         good = [(s, p) for s, p in zip(test, preds) if p is not None]
         if not good:
@@ -192,13 +194,15 @@ def _accepted(cls, overrides: dict) -> dict:
     return {k: v for k, v in overrides.items() if k in params}
 
 
-def predict_isolated(model: Model, samples: Sequence) -> tuple[list[Optional[Prediction]], dict]:
+def predict_isolated(model: Model, samples: Sequence) -> tuple[list[Optional[Prediction]], dict, Optional[str]]:
     """Predict in batches; a batch that raises is retried sample by sample; bad outputs are recorded.
 
-    Returns (predictions with None where a sample failed, {sample id: reason}).
+    Returns (predictions with None where a sample failed, {sample id: reason}, the first failure's
+    traceback or None).
     """
     preds: list[Optional[Prediction]] = []
     failures: dict[str, str] = {}
+    first_tb = None
     bs = max(1, int(getattr(model, "batch_size", 8)))
     for start in range(0, len(samples), bs):
         batch = list(samples[start:start + bs])
@@ -214,13 +218,14 @@ def predict_isolated(model: Model, samples: Sequence) -> tuple[list[Optional[Pre
                 except Exception as exc:  # noqa: BLE001
                     out.append(None)
                     failures[s.id] = f"{type(exc).__name__}: {exc}"
+                    first_tb = first_tb or traceback.format_exc(limit=8)
         for s, p in zip(batch, out):
             why = None if p is None else invalid_reason(p, model)
             if why:
                 failures[s.id] = why
                 p = None
             preds.append(p)
-    return preds, failures
+    return preds, failures, first_tb
 
 
 def invalid_reason(p: Prediction, model: Model) -> Optional[str]:

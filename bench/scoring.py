@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -30,8 +31,14 @@ def score_predictions(samples, preds, model) -> dict:
         x = np.array([sign * float(p.scores[dim]) for p in preds], dtype=float)
         ok = np.isfinite(x) & np.isfinite(y)
         if ok.sum() >= 3:
-            out[dim] = {k: _clean(v) for k, v in M.score_all(x[ok], y[ok]).items()}
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", M.LogisticFitWarning)
+                scores = M.score_all(x[ok], y[ok])
+            out[dim] = {k: _clean(v) for k, v in scores.items()}
             out[dim]["n"] = int(ok.sum())
+            # 0 when the VQEG fit failed and plcc_logistic/rmse fell back to the raw scores
+            out[dim]["logistic_converged"] = float(not any(issubclass(w.category, M.LogisticFitWarning)
+                                                         for w in caught))
     if "level" in model.tasks:
         lv = {}
         for dim in DIMENSIONS:

@@ -27,7 +27,7 @@ that we fixed: the grid step (`stride`, default 3 px) and beta = 1 / (median squ
 a training patch to its nearest codeword).
 
 Bad frames (side < 16 px, constant, non-finite) raise `BadFrame`; across a video they are
-skipped, and a video with no valid frame gets NaN features (left out of training; 0 at test).
+skipped, and a video with no valid frame gets NaN features (left out of training; at test a NaN score, which the runner records as a failed sample).
 """
 from __future__ import annotations
 

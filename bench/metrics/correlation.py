@@ -138,7 +138,7 @@ def fit_logistic(pred, target, maxfev: int = 20000) -> LogisticFit:
 
     p, t = _check_pair(pred, target)
     spread = p.std()
-    if not spread > 0 or not t.std() > 0:
+    if not spread > 0 or not t.std() > 0 or p.size <= 4:  # 4 parameters need more than 4 points
         return LogisticFit(params=(np.nan,) * 4, converged=False)
     hi, lo = t.max(), t.min()
     if _pearson(p, t) < 0:
@@ -148,7 +148,7 @@ def fit_logistic(pred, target, maxfev: int = 20000) -> LogisticFit:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", OptimizeWarning)  # covariance not needed
             params, _ = curve_fit(logistic4, p, t, p0=beta0, maxfev=maxfev)
-    except (RuntimeError, ValueError, FloatingPointError):
+    except (RuntimeError, ValueError, TypeError, FloatingPointError):
         return LogisticFit(params=beta0, converged=False)
     mapped = logistic4(p, *params)
     ok = np.all(np.isfinite(params)) and params[3] != 0 and np.all(np.isfinite(mapped)) and mapped.std() > 0

@@ -9,9 +9,10 @@ import numpy as np
 from bench.models import Model, Prediction, Requirements, register_model
 
 
-@register_model("t_sharpness")
-class Sharpness(Model):
-    """Mean absolute Laplacian of 4 frames: a real, if crude, no-reference quality cue."""
+@register_model("t_clean")
+class Clean(Model):
+    """Minus the mean absolute Laplacian of 4 frames: high-frequency energy (noise, grain) counts
+    against quality. A real, if crude, no-reference cue."""
 
     family = "handcrafted_iqa"
     tasks = frozenset({"quality", "authenticity"})
@@ -23,21 +24,21 @@ class Sharpness(Model):
         out = []
         for s in samples:
             f = s.frames(count=4).astype(np.float32).mean(-1)
-            v = float(np.mean([np.abs(cv2.Laplacian(x, cv2.CV_32F)).mean() for x in f]))
+            v = -float(np.mean([np.abs(cv2.Laplacian(x, cv2.CV_32F)).mean() for x in f]))
             out.append(Prediction(scores={"quality": v, "authenticity": v}))
         return out
 
 
 @register_model("t_noise_level")
 class NoiseLevel(Model):
-    """Like t_sharpness but lower is better: checks the harness's sign handling."""
+    """Mean absolute Laplacian, lower is better: t_clean negated, checks the harness's sign handling."""
 
     family = "handcrafted_iqa"
     tasks = frozenset({"quality", "authenticity"})
     higher_is_better = False
 
     def predict(self, samples):
-        vals = Sharpness().predict(samples)
+        vals = Clean().predict(samples)
         return [Prediction(scores={k: -v for k, v in p.scores.items()}) for p in vals]
 
 

@@ -24,10 +24,10 @@ def bench(*args, env=None, timeout=120):
 def test_list_shows_models_and_why_they_cannot_run():
     r = bench("list")
     assert r.returncode == 0, r.stderr
-    assert "t_sharpness" in r.stdout and "ready" in r.stdout
+    assert "t_clean" in r.stdout and "ready" in r.stdout
     assert "t_needs_weights" in r.stdout and "cannot run here: weights not found" in r.stdout
     rows = {m["name"]: m for m in json.loads(bench("list", "--json").stdout)["models"]}
-    assert rows["t_mean_regressor"]["trainable"] is True and rows["t_sharpness"]["available"] is True
+    assert rows["t_mean_regressor"]["trainable"] is True and rows["t_clean"]["available"] is True
 
 
 def test_data_check_and_import(tmp_path, tiny_dataset, capsys):
@@ -54,7 +54,7 @@ def test_user_errors_are_one_line_not_tracebacks(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr and "no manifest here" in r.stderr
     r = bench("run", "--model", "no_such_model", "--dataset", tmp_path)
     assert r.returncode == 2 and "unknown model 'no_such_model'" in r.stderr
-    r = bench("predict", "--model", "t_sharpness", tmp_path / "missing.mp4")
+    r = bench("predict", "--model", "t_clean", tmp_path / "missing.mp4")
     assert r.returncode == 1 and "missing.mp4: no such file" in r.stdout
 
 
@@ -64,7 +64,7 @@ def test_predict_on_loose_files(tiny_dataset, tmp_path):
     assert r.returncode == 0, r.stderr
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert [Path(x["file"]).name for x in rows] == [v.name for v in vids]
-    assert all(x["score"] < 0 and x["higher_is_better"] is False for x in rows)
+    assert all(x["score"] > 0 and x["higher_is_better"] is False for x in rows)
     r = bench("predict", "--model", "t_centre_saliency", tiny_dataset / "image" / "seed0001.png",
               "--out", tmp_path, "--json")
     assert json.loads(r.stdout)["saliency"] == str(tmp_path / "seed0001.t_centre_saliency.png")
@@ -73,11 +73,11 @@ def test_predict_on_loose_files(tiny_dataset, tmp_path):
 
 
 def test_run_end_to_end_exit_status(tiny_dataset, tmp_path):
-    r = bench("run", "--model", "t_sharpness,t_centre_saliency", "--dataset", tiny_dataset, "--split", "official",
+    r = bench("run", "--model", "t_clean,t_centre_saliency", "--dataset", tiny_dataset, "--split", "official",
               "--out", tmp_path / "a", "--no-progress")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "video decodes: 2" in r.stdout and "t_centre_saliency" in r.stdout
-    r = bench("run", "--model", "t_sharpness,t_broken", "--dataset", tiny_dataset, "--split", "official",
+    r = bench("run", "--model", "t_clean,t_broken", "--dataset", tiny_dataset, "--split", "official",
               "--out", tmp_path / "b", "--no-progress")
     assert r.returncode == 1 and "FAILED (1): t_broken" in r.stdout
     r = bench("run", "--model", "t_needs_weights", "--dataset", tiny_dataset, "--split", "official",
@@ -87,7 +87,7 @@ def test_run_end_to_end_exit_status(tiny_dataset, tmp_path):
 
 def test_resume_after_kill_9(tiny_dataset, tmp_path):
     out = tmp_path / "run"
-    args = [sys.executable, "-m", "tests.core.cli_with_fakes", "run", "--model", "t_sharpness,t_slow",
+    args = [sys.executable, "-m", "tests.core.cli_with_fakes", "run", "--model", "t_clean,t_slow",
             "--dataset", str(tiny_dataset), "--folds", "5", "--out", str(out), "--no-progress"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_TEST_SLEEP": "0.4"}
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -98,7 +98,7 @@ def test_resume_after_kill_9(tiny_dataset, tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done = {p: p.read_bytes() for p in out.rglob("fold-*.json")}
-    assert (out / "t_sharpness" / "fold-4.json") in done and len(done) < 10
+    assert (out / "t_clean" / "fold-4.json") in done and len(done) < 10
     for p, data in done.items():
         json.loads(data)  # every file on disk is whole
     assert not list(out.rglob("*.tmp"))

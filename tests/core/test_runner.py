@@ -8,7 +8,7 @@ from bench.data.splits import make_split
 from bench.results import aggregate, load_results
 from bench.runner import RunConfig, run_benchmark
 
-MODELS = ["t_sharpness", "t_noise_level", "t_mean_regressor", "t_flaky", "t_broken", "t_needs_weights",
+MODELS = ["t_clean", "t_noise_level", "t_mean_regressor", "t_flaky", "t_broken", "t_needs_weights",
           "t_centre_saliency"]
 
 
@@ -27,7 +27,7 @@ def test_every_model_and_fold_has_a_result(run):
     status = {(o.model, o.fold): o.status for o in outcomes}
     assert {status[("t_broken", f)] for f in (0, 1)} == {"failed"}
     assert {status[("t_needs_weights", f)] for f in (0, 1)} == {"unavailable"}
-    for m in ("t_sharpness", "t_noise_level", "t_mean_regressor", "t_flaky", "t_centre_saliency"):
+    for m in ("t_clean", "t_noise_level", "t_mean_regressor", "t_flaky", "t_centre_saliency"):
         assert {status[(m, f)] for f in (0, 1)} == {"ok"}, m
     rec = json.loads((out / "t_broken" / "fold-0.json").read_text())
     assert "broken on purpose" in rec["reason"] and "Traceback" in rec["traceback"]
@@ -37,7 +37,7 @@ def test_every_model_and_fold_has_a_result(run):
 
 def test_records_carry_provenance(run):
     ds, split, out, _ = run
-    rec = json.loads((out / "t_sharpness" / "fold-1.json").read_text())
+    rec = json.loads((out / "t_clean" / "fold-1.json").read_text())
     assert rec["dataset"]["hash"] == ds.content_hash() and rec["dataset"]["synthetic"] is True
     assert rec["split"]["fold"] == 1 and rec["split"]["n_folds"] == 2 and len(rec["split"]["hash"]) == 64
     assert rec["seed"] == 0 and rec["profile"] == "quick" and "numpy" in rec["versions"]
@@ -49,14 +49,14 @@ def test_direction_is_corrected(run):
     *_, outcomes = run
     m = {(o.model, o.fold): o.metrics for o in outcomes}
     for f in (0, 1):
-        a, b = m[("t_sharpness", f)]["quality"], m[("t_noise_level", f)]["quality"]
+        a, b = m[("t_clean", f)]["quality"], m[("t_noise_level", f)]["quality"]
         assert a["srcc"] == pytest.approx(b["srcc"]) and a["krcc"] == pytest.approx(b["krcc"])
 
 
-def test_sharpness_measures_the_planted_quality(run):
+def test_clean_measures_the_planted_quality(run):
     *_, outcomes = run
-    srcc = [o.metrics["quality"]["srcc"] for o in outcomes if o.model == "t_sharpness"]
-    assert min(srcc) > 0.5  # blur grows with severity, MOS falls with it
+    srcc = [o.metrics["quality"]["srcc"] for o in outcomes if o.model == "t_clean"]
+    assert min(srcc) > 0.5  # noise grows with severity, MOS falls with it
 
 
 def test_failed_samples_are_isolated(run):
@@ -85,18 +85,18 @@ def test_rerun_skips_finished_and_aggregates(run):
     before = {p: p.stat().st_mtime_ns for p in out.rglob("fold-*.json")}
     again = run_benchmark(ds, split, MODELS, RunConfig(out_dir=out, progress=False))
     skipped = {(o.model, o.fold) for o in again if o.skipped}
-    assert ("t_sharpness", 0) in skipped and ("t_broken", 0) not in skipped  # failures are retried
+    assert ("t_clean", 0) in skipped and ("t_broken", 0) not in skipped  # failures are retried
     for p, t in before.items():
-        if p.parent.name in ("t_sharpness", "t_centre_saliency"):
+        if p.parent.name in ("t_clean", "t_centre_saliency"):
             assert p.stat().st_mtime_ns == t
     agg = aggregate(load_results(out))
-    assert agg["t_sharpness"]["n_folds"] == 2 and agg["t_sharpness"]["status"] == "ok"
+    assert agg["t_clean"]["n_folds"] == 2 and agg["t_clean"]["status"] == "ok"
     assert agg["t_broken"]["status"] == "failed"
 
 
 def test_frame_cache_shares_decodes(tiny_dataset, tmp_path):
     ds = load_dataset(tiny_dataset)
     split = make_split(ds, "kfold", 2, seed=0)
-    run_benchmark(ds, split, ["t_sharpness", "t_noise_level"], RunConfig(out_dir=tmp_path, progress=False))
-    # t_noise_level asks for the very frames t_sharpness decoded: one decode per video in all
+    run_benchmark(ds, split, ["t_clean", "t_noise_level"], RunConfig(out_dir=tmp_path, progress=False))
+    # t_noise_level asks for the very frames t_clean decoded: one decode per video in all
     assert ds.cache.decodes == len(ds) and ds.cache.hits >= len(ds)
