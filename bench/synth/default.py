@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bench.errors import ConfigError
 from bench.synth.build import STANDIN_VERSION, SynthConfig, build_standin, read_synth_stamp
 
 DEFAULT_CONFIG = SynthConfig()
@@ -37,8 +38,8 @@ def ensure_default_dataset(progress: bool = True) -> Path:
               f"(once; set GEN3DHF_BENCH_HOME to move it)", file=sys.stderr, flush=True)
     try:
         build_standin(path, DEFAULT_CONFIG, progress=progress, force=path.exists())
-    except OSError:
-        if _complete(path):  # another process finished first
+    except (OSError, ConfigError):
+        if _complete(path):  # another process finished first: use its copy
             return path
         raise
     return path

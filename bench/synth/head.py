@@ -383,20 +383,29 @@ def build_hair(p: Identity, L: Layout, ds, spacing, rng) -> list[Points]:
 
 
 def _hair_curtain(p: Identity, thick: float, col, spacing, rng) -> Points:
-    """Hair falling from the widest part of the head towards the shoulders, open at the face."""
-    start = {"long": 1.4, "medium": 1.45, "bob": 1.3}[p.hair_style]
+    """Hair falling from the crown past the ears towards the shoulders, open at the face.
+
+    Above the ears the sheet follows the skull (plus the hair's thickness), so it grows out of the
+    hair shell without a ledge; lower down it hangs straight, wide enough to cover the ears.
+    """
+    start = {"long": 1.35, "medium": 1.4, "bob": 1.25}[p.hair_style]
     bottom = {"long": -1.35, "medium": -0.75, "bob": -0.6}[p.hair_style]
+    top, join = 0.6, 0.05
     ear = 0.12 + 0.08 * p.ear_out  # the hair falls over the ears
-    rx, rz = p.rx + ear + 0.02, p.rz + thick + 0.01
-    n_a = int(np.ceil(2 * (np.pi - start) * 1.0 / spacing))
-    n_y = int(np.ceil((0.1 - bottom) / spacing))
-    a, y = np.meshgrid(np.linspace(start, 2 * np.pi - start, n_a), np.linspace(0.1, bottom - 0.1, n_y), indexing="ij")
+    n_a = int(np.ceil(2 * (np.pi - start) * 1.1 / spacing))
+    n_y = int(np.ceil((top - bottom + 0.1) * 1.3 / spacing))
+    a, y = np.meshgrid(np.linspace(start, 2 * np.pi - start, n_a), np.linspace(top, bottom - 0.1, n_y), indexing="ij")
     hem = bottom + 0.06 * np.sin(7 * a + rng.uniform(0, 6.28))
     keep = y > hem
-    flare = 1 + 0.12 * smoothstep(0.0, bottom, y)
-    # the front edges curl in towards the neck, so the frontal view sees hair, not a sheet's edge
+    ry = p.ry + thick
+    skull = np.sqrt(np.clip(1 - (np.maximum(y, join) / ry) ** 2, 0.05, 1))  # ellipse section at that height
+    hang = smoothstep(join, join - 0.45, y)  # 0 above the join, 1 once the hair hangs free
+    rx = (p.rx + thick + 0.005) * skull * (1 - hang) + (p.rx + ear + 0.02) * hang
+    rz = (p.rz + thick + 0.005) * skull * (1 - hang) + (p.rz + thick + 0.03) * hang
+    flare = 1 + 0.1 * smoothstep(0.0, bottom, y)
+    # the front edges curl in a little towards the neck, so the frontal view does not see a bare sheet edge
     edge = np.minimum(a - start, 2 * np.pi - start - a)
-    flare = flare * (1 - 0.3 * smoothstep(0.4, 0.0, edge) * smoothstep(-0.1, -0.5, y))
+    flare = flare * (1 - 0.15 * smoothstep(0.3, 0.0, edge) * smoothstep(-0.2, -0.6, y))
     pos = np.stack([rx * flare * np.sin(a), y, -0.02 + rz * flare * np.cos(a)], -1)
     strands = stripes(a * 1.0, y * 0.05, rng, 90)
     shade = (0.85 + 0.12 * strands) * (1 - 0.2 * smoothstep(bottom + 0.3, bottom, y))

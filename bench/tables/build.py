@@ -252,6 +252,9 @@ def _row_notes(row: Row, rec: dict, agg: dict, selected: list, note) -> None:
     if failed_samples:
         row.notes.append(note(f"{row.label}: {failed_samples} test sample(s) failed and were left out of "
                               "its metrics (see failed_samples in its records)"))
+    if (rec.get("config") or {}).get("mode") == "svr":
+        row.notes.append(note(f"{row.label}: svr mode, the method's features regressed onto MOS by an SVR "
+                              "fitted on each training fold (not the method's native score)"))
     paper = rec.get("paper") or {}
     if paper.get("unnamed"):
         row.notes.append(note(f"{row.label}: the method name of this row is missing from the paper's text; "

@@ -18,13 +18,22 @@ MATLAB_NIQE = {"I03": 15.7536293917814, "I04": 3.65492152353770, "I06": 3.235477
                "I08": 3.18403333858339, "I19": 8.63519663862637}
 
 
+def _pyiqa_calibration() -> Path | None:
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        return Path(distribution("pyiqa").locate_file("ResultsCalibra/dist_dir"))
+    except PackageNotFoundError:
+        return None
+
+
 def calibration_dir() -> Path | None:
     """Folder holding I03.bmp ... I19.bmp (pyiqa's ResultsCalibra/dist_dir), or None.
 
-    Looked for in $GEN3DHF_IQA_CALIBRATION_DIR, then ../shared/iqa_calibration/dist_dir.
+    Looked for in $GEN3DHF_IQA_CALIBRATION_DIR, then in the `pyiqa` wheel, which ships them as data
+    (`make` installs it with --no-deps, for these files only: its code is never imported).
     """
-    candidates = [os.environ.get("GEN3DHF_IQA_CALIBRATION_DIR"),
-                  Path(__file__).resolve().parents[3] / "shared" / "iqa_calibration" / "dist_dir"]
+    candidates = [os.environ.get("GEN3DHF_IQA_CALIBRATION_DIR"), _pyiqa_calibration()]
     for c in candidates:
         if c and all((Path(c) / f"{k}.bmp").is_file() for k in CALIBRATION_IMAGES):
             return Path(c)

@@ -35,7 +35,7 @@ def test_model_path_errors_are_clear(tmp_path):
 
 @published
 @pytest.mark.skipif(calibration_dir() is None, reason="pyiqa's ResultsCalibra images are not provided (set "
-                    "GEN3DHF_IQA_CALIBRATION_DIR or put them in ../shared/iqa_calibration/dist_dir)")
+                    "GEN3DHF_IQA_CALIBRATION_DIR, or pip install --no-deps pyiqa==0.1.16, whose wheel ships them)")
 def test_reproduces_published_matlab_scores():
     model = N.NIQE()
     for name in CALIBRATION_IMAGES:

@@ -191,3 +191,17 @@ def test_cli_writes_files_under_the_dataset_slug(run_dir, tmp_path, capsys):
     assert (folder / "table3.tex").exists() and (folder / "all.tex").read_text().startswith(r"\documentclass")
     assert main(["tables", "--results", str(run_dir), "--table", "4", "--no-write"]) == 2  # no ablation rows
     assert main(["tables", "--no-write"]) == 2  # neither --results nor --source paper
+
+
+def test_svr_mode_rows_are_labelled(run_dir):
+    for fold in range(2):
+        rec = base("brisque", fold)
+        rec.update(model="brisque@mode=svr", config={"mode": "svr"},
+                   metrics={"quality": corr((0.5, 0.5, 0.5, 0.4)), "authenticity": corr((0.5, 0.5, 0.5, 0.4))})
+        write_result(result_path(run_dir, "brisque@mode=svr", fold), rec)
+    text = to_markdown(table(run_dir, 1))
+    row = md_row(text, "♦ BRISQUE [51] (mode=svr)")
+    key = re.search(r"<sup>(\w+)</sup>", row[0]).group(1)
+    assert f"- <sup>{key}</sup> BRISQUE [51] (mode=svr): svr mode, the method's features regressed onto MOS" in text
+    native = next(x for x in text.splitlines() if x.startswith("| ♦ BRISQUE [51] |"))
+    assert "<sup>" not in native  # the native row carries no svr note
