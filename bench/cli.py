@@ -265,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "render the synthetic Gen3DHF stand-in")
     _optional_command(dsub, "figures", "bench.figures", "add_figures_arguments", "run_figures",
                       "draw the paper's dataset figures for a dataset")
+    _optional_command(dsub, "study", "bench.study.cli", "add_study_arguments", "run_study",
+                      "a subjective study's raw ratings and annotations -> MOS, levels, saliency maps, manifest")
 
     q = sub.add_parser("predict", help="run one model on video or image files, no dataset needed")
     q.add_argument("--model", required=True)

@@ -89,6 +89,7 @@ def run_benchmark(dataset: Dataset, split: dict, model_names: Sequence[str], cfg
     for name in model_names:
         overrides = _accepted(get_entry(name).cls, cfg.model_config)
         label = run_label(name, overrides)
+        memo: dict = {}  # shared by this model's folds (RunContext.memo)
         bar = tqdm(range(n_folds), desc=f"{label:>14}", unit="fold", disable=not cfg.progress, leave=True)
         for fold in bar:
             path = result_path(out_dir, label, fold)
@@ -101,7 +102,7 @@ def run_benchmark(dataset: Dataset, split: dict, model_names: Sequence[str], cfg
                           "fold": fold, "n_folds": n_folds}
             train = [by_id[i] for i in split["folds"][fold]["train"]]
             test = [by_id[i] for i in split["folds"][fold]["test"]]
-            record = _run_one(name, label, overrides, fold, train, test, cfg, out_dir, bar)
+            record = _run_one(name, label, overrides, fold, train, test, cfg, out_dir, bar, memo)
             record.update(common, split=split_info)
             write_result(path, record)
             outcomes.append(Outcome(label, fold, record["status"], record.get("reason"), record.get("metrics", {})))
@@ -125,7 +126,7 @@ def run_label(name: str, overrides: dict) -> str:
 
 
 def _run_one(name: str, label: str, overrides: dict, fold: int, train: list, test: list, cfg: RunConfig,
-             out_dir: Path, bar) -> dict:
+             out_dir: Path, bar, memo: dict) -> dict:
     entry = get_entry(name)
     record = {"model": label, "registry_name": name, "family": entry.cls.family, "paper_row": entry.cls.paper_row,
               "tasks": sorted(entry.cls.tasks), "n_train": len(train), "n_test": len(test),
@@ -143,7 +144,7 @@ def _run_one(name: str, label: str, overrides: dict, fold: int, train: list, tes
             return record
         context = RunContext(profile=cfg.profile, device=cfg.device, seed=cfg.seed,
                              work_dir=out_dir / label / f"fold-{fold}.work", settings=cfg.settings,
-                             progress=cfg.progress)
+                             progress=cfg.progress, memo=memo)
         t0 = time.perf_counter()
         if model.trainable:
             bar.set_postfix_str("fit")

@@ -7,7 +7,8 @@ distribution of a Markov chain on the fully connected grid whose edge i->j weigh
 maps are *normalised* (Sec. 2.4), summed per channel, the channels summed, borders
 attenuated, blurred (std 0.02 x map size) and rescaled to [0, 1].
 
-Defaults follow the authors' released code (makeGBVSParams): channels 'DIO', levels [2 3 4],
+Defaults follow the authors' released code (makeGBVSParams): channels 'DIO' (`channels`; SMVJ uses
+'CIO', 'C' being their RGB-opponency colour channel), levels [2 3 4],
 sigma_frac_act 0.15, normalisation by raising to the power 1.5 (their default 'type 1'; the
 paper's graph normalisation with sigma_frac_norm 0.06 is `normalization="graph"`), intensity = max(R, G, B), Gabor period pi / std 2 / elongation 2
 with 13-px border attenuation, final blur 0.02. The paper's dissimilarity is |log(M_i/M_j)|;
@@ -28,6 +29,8 @@ from ._channels import (attenuate_borders, gaussian_pyramid, orientation_energy,
 from .base import SaliencyModel
 
 ANGLES = (0, 45, 90, 135)
+# GBVS channel letters (the authors' params.channels) -> the name of their maps
+CHANNELS = {"C": "colour", "D": "dkl", "I": "intensity", "O": "orientation"}
 
 
 def map_size(h: int, w: int, max_side: int = 32) -> tuple:
@@ -35,22 +38,39 @@ def map_size(h: int, w: int, max_side: int = 32) -> tuple:
     return max(int(round(h * scale)), 2), max(int(round(w * scale)), 2)
 
 
-def gbvs_feature_maps(image: np.ndarray, levels=(2, 3, 4), angles=ANGLES, max_side: int = 32) -> dict:
-    """{'dkl': [...], 'intensity': [...], 'orientation': [...]}: raw maps at the graph's size.
+def rgb_opponency(rgb: np.ndarray) -> list[np.ndarray]:
+    """Channel 'C' of one level: |B - min(R,G)| / max(R,G,B) and |R - G| / max(R,G,B) (0 where black)."""
+    r, g, b = (rgb[..., k] for k in range(3))
+    mx = np.maximum(np.maximum(r, g), b)
+    safe = np.where(mx > 0, mx, 1.0)
+    return [np.where(mx > 0, opp / safe, 0.0) for opp in (np.abs(b - np.minimum(r, g)), np.abs(r - g))]
+
+
+def gbvs_feature_maps(image: np.ndarray, levels=(2, 3, 4), angles=ANGLES, max_side: int = 32,
+                      channels: str = "DIO") -> dict:
+    """{'dkl': [...], 'intensity': [...], 'orientation': [...]} for the default channels "DIO": raw
+    maps at the graph's size, channels in the order of their letters ('C' gives 'colour').
 
     Level k is 2**-k of the input (the authors' level 1 is already half size).
     """
+    if not channels or set(channels) - set(CHANNELS):
+        raise ValueError(f"GBVS channels are letters of {''.join(CHANNELS)}, got {channels!r}")
     rgb = to_float_rgb(image)
     size = map_size(*rgb.shape[:2], max_side=max_side)
     pyr_rgb = gaussian_pyramid(rgb, max(levels))
     pyr_int = gaussian_pyramid(rgb.max(axis=2), max(levels))
-    out = {"dkl": [], "intensity": [], "orientation": []}
+    out = {CHANNELS[c]: [] for c in channels}
     for lev in levels:
-        dkl = rgb_to_dkl(np.clip(pyr_rgb[lev], 0, 1))
-        out["dkl"] += [resize(dkl[..., k], size, "cubic") for k in range(3)]
-        out["intensity"].append(resize(pyr_int[lev], size, "cubic"))
-        out["orientation"] += [resize(attenuate_borders(orientation_energy(pyr_int[lev], a), 13), size, "cubic")
-                               for a in angles]
+        if "C" in channels:
+            out["colour"] += [resize(m, size, "cubic") for m in rgb_opponency(pyr_rgb[lev])]
+        if "D" in channels:
+            dkl = rgb_to_dkl(np.clip(pyr_rgb[lev], 0, 1))
+            out["dkl"] += [resize(dkl[..., k], size, "cubic") for k in range(3)]
+        if "I" in channels:
+            out["intensity"].append(resize(pyr_int[lev], size, "cubic"))
+        if "O" in channels:
+            out["orientation"] += [resize(attenuate_borders(orientation_energy(pyr_int[lev], a), 13), size, "cubic")
+                                   for a in angles]
     return out
 
 
@@ -95,11 +115,10 @@ def graph_activation(fmap: np.ndarray, sigma_frac: float = 0.15, kind: str = "di
 
 def gbvs_saliency(image: np.ndarray, max_side: int = 32, levels=(2, 3, 4), sigma_frac_act: float = 0.15,
                   sigma_frac_norm: float = 0.06, normalization: str = "power", dissimilarity: str = "difference",
-                  blur_frac: float = 0.02) -> np.ndarray:
-    """GBVS master map at the graph's resolution, in [0, 1]."""
-    channels = gbvs_feature_maps(image, levels=levels, max_side=max_side)
+                  blur_frac: float = 0.02, channels: str = "DIO") -> np.ndarray:
+    """GBVS master map at the graph's resolution, in [0, 1]; `channels` as the authors' letters (weights 1)."""
     master = 0.0
-    for maps in channels.values():
+    for maps in gbvs_feature_maps(image, levels=levels, max_side=max_side, channels=channels).values():
         total = 0.0
         for fmap in maps:
             act = graph_activation(fmap, sigma_frac_act, dissimilarity)

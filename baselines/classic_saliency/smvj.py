@@ -23,47 +23,15 @@ without the face channel -- for this row; `face_weight=0` reproduces that.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from bench.models.registry import register_model
 
-from ._channels import attenuate_borders, gaussian_pyramid, haar_faces, rescale01, resize, to_float_rgb
+from ._channels import haar_faces, rescale01, resize
 from .base import SaliencyModel
-from .gbvs import gbvs_feature_maps, graph_activation, map_size
+from .gbvs import gbvs_saliency
 
 FACE_CASCADE = "haarcascade_frontalface_alt2.xml"
 MIN_FACE_PX = 30
-
-
-def rgb_opponency_maps(image: np.ndarray, levels=(2, 3, 4), max_side: int = 32) -> list[np.ndarray]:
-    """GBVS channel 'C': |B - min(R,G)| / max(R,G,B) and |R - G| / max(R,G,B) per pyramid level."""
-    rgb = to_float_rgb(image)
-    target = map_size(*rgb.shape[:2], max_side=max_side)
-    pyr = gaussian_pyramid(rgb, max(levels))
-    out = []
-    for lev in levels:
-        r, g, b = (pyr[lev][..., k] for k in range(3))
-        mx = np.maximum(np.maximum(r, g), b)
-        safe = np.where(mx > 0, mx, 1.0)
-        for opp in (np.abs(b - np.minimum(r, g)), np.abs(r - g)):
-            out.append(resize(np.where(mx > 0, opp / safe, 0.0), target, "cubic"))
-    return out
-
-
-def gbvs_cio_saliency(image: np.ndarray, max_side: int = 32, sigma_frac_act: float = 0.15,
-                      blur_frac: float = 0.02) -> np.ndarray:
-    """GBVS master map with channels C, I, O (weights 1), same steps as `gbvs.gbvs_saliency`."""
-    channels = gbvs_feature_maps(image, max_side=max_side)
-    channels["dkl"] = rgb_opponency_maps(image, max_side=max_side)  # 'C' replaces 'D'
-    master = 0.0
-    for maps in channels.values():
-        master = master + sum(graph_activation(m, sigma_frac_act, "difference") ** 1.5 for m in maps)
-    master = rescale01(attenuate_borders(master, 4))
-    std = max(master.shape) * blur_frac
-    radius = int(round(std * 2))
-    if radius > 0:
-        master = rescale01(ndimage.gaussian_filter(master, std, mode="nearest", truncate=radius / std))
-    return master
 
 
 def face_map(image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -87,7 +55,7 @@ def detect_faces(image: np.ndarray, min_face: int = MIN_FACE_PX) -> np.ndarray:
 
 def smvj_saliency(image: np.ndarray, face_weight: float = 1.0, channel_weight: float = 3.0) -> np.ndarray:
     h, w = image.shape[:2]
-    sal = rescale01(resize(gbvs_cio_saliency(image), (h, w), "cubic"))
+    sal = rescale01(resize(gbvs_saliency(image, channels="CIO"), (h, w), "cubic"))
     boxes = detect_faces(image) if face_weight > 0 else np.zeros((0, 4))
     if len(boxes) == 0:
         return sal

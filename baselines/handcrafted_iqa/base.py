@@ -105,6 +105,17 @@ class HandcraftedIQA(Model):
         return np.asarray([v for v, _ in out], dtype=np.float64)
 
     def video_features(self, sample: Sample) -> np.ndarray:
+        # Features do not depend on the training fold: memoised across the folds of a run.
+        memo = getattr(self.context, "memo", None)
+        sid = getattr(sample, "id", None)
+        if memo is None or sid is None:
+            return self._compute_video_features(sample)
+        key = ("features", sid, str(sample.video or sample.image))
+        if key not in memo:
+            memo[key] = self._compute_video_features(sample)
+        return memo[key]
+
+    def _compute_video_features(self, sample: Sample) -> np.ndarray:
         feats = self._map_frames(self.frame_features, sample, self.n_features)
         feats = feats.reshape(len(feats), -1)
         ok = np.isfinite(feats).all(axis=1)

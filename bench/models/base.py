@@ -60,6 +60,9 @@ class RunContext:
     work_dir: Optional[Path] = None
     settings: dict = field(default_factory=dict)  # the profile's settings (epochs, input size, ...)
     progress: bool = True
+    # One dict per model per run, shared by all its folds: a model may memoise per-sample work that
+    # does not depend on the training fold (handcrafted features), so 5 folds compute it once.
+    memo: dict = field(default_factory=dict)
 
 
 class Model:

@@ -59,7 +59,7 @@ PHRASES = {
     "exposure_up": ["overexposed area on the {where}", "the {where} is too bright", "washed out on the {where}"],
     "exposure_down": ["the {where} is too dark", "underexposed area on the {where}", "dark smudge on the {where}"],
     "glasses_break": ["the glasses are broken", "the glasses frame is bent", "glasses frame is melted on the {side}"],
-    "earring_float": ["the jewellery hangs in the wrong place", "jewellery floats away on the {side}",
+    "earring_float": ["the jewellery hangs in the wrong place", "jewellery is detached on the {side}",
                       "the jewel on the {side} is misplaced"],
     "hat_warp": ["the hat is warped", "the hat has a lumpy bulge", "hat looks crumpled"],
     "collar_melt": ["the collar is melting", "the shirt looks melted", "cloth around the collar is torn up"],
@@ -135,10 +135,8 @@ def annotate_video(video_id: str, distortions: list, visibility: np.ndarray, mas
                     x = float(np.clip(xs[i] + jit[0], v * size + margin, (v + 1) * size - 1 - margin))
                     y = float(np.clip(ys[i] + jit[1], margin, H - 1 - margin))
                     dots.append([round(x, 1), round(y, 1)])
-            elif rng.random() < 0.5:
-                pass  # seen in the video only: some annotators still write it down
-            else:
-                continue
+            elif rng.random() >= 0.5:
+                continue  # not in the 3-view image: seen in the video only, described half the time
             phrases.append(describe(d, rng))
         description = "; ".join(phrases) if phrases else str(rng.choice(NO_DISTORTION_PHRASES))
         records.append({"video": video_id, "annotator": a.id, "dots": dots, "description": description})

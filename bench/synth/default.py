@@ -28,7 +28,7 @@ def _complete(path: Path) -> bool:
 
 
 def ensure_default_dataset(progress: bool = True) -> Path:
-    """Path of the default stand-in, generating it first (about 2-4 minutes on 2 cores) when absent."""
+    """Path of the default stand-in, generating it first (1-4 minutes on 2 cores) when absent."""
     path = default_dataset_path()
     if _complete(path):
         return path

@@ -14,10 +14,9 @@ import numpy as np
 
 from bench.data.categories import CATEGORIES
 from bench.synth.distortions import BY_CATEGORY, NEEDS, Distortion, sample_distortion
-from bench.synth.identity import Identity, distinct_identities
+from bench.synth.identity import EARS_COVERED, Identity, distinct_identities
 
 CATS = CATEGORIES[:8]
-EARS_COVERED = ("medium", "long", "bob")  # hair falls over the ears
 
 
 @dataclass(frozen=True)

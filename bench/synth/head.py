@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bench.synth.distortions import Distortion, region_weight
-from bench.synth.identity import EYE_COLOURS, FRAME_COLOURS, HAIR_COLOURS, Identity
+from bench.synth.identity import EARS_COVERED, EYE_COLOURS, FRAME_COLOURS, HAIR_COLOURS, Identity
 from bench.synth.surface import (Points, angles_of, bump, grid_points, smoothstep, sphere_dirs, stripes,
                                  value_noise, wrap)
 
@@ -71,7 +71,7 @@ def _dists(ds, *variants):
 
 
 # ----------------------------------------------------------------------------------------------- skin
-def skin_radius(p: Identity, L: Layout, th, ph, ds, tag=None, smooth_only=False):
+def skin_radius(p: Identity, L: Layout, th, ph, ds, tag=None, smooth_only=False, ears=True):
     """Radius of the skin surface along (th, ph); distortions of the geometry applied and tagged."""
     d = sphere_dirs(th, ph)
     below = smoothstep(0.0, 1.0, -d[..., 1] * 1.2)
@@ -81,11 +81,12 @@ def skin_radius(p: Identity, L: Layout, th, ph, ds, tag=None, smooth_only=False)
     r = 1.0 / np.sqrt((d[..., 0] / rx) ** 2 + (d[..., 1] / ry) ** 2 + (d[..., 2] / rz) ** 2)
     r += 0.045 * bump(th, ph, 0.2, np.pi, 0.5, 0.6) + p.forehead * bump(th, ph, 0.45, 0, 0.22, 0.5)
     ear = np.zeros_like(r)
+    flat = (0.3 if p.hair_style in EARS_COVERED else 1.0) * ears  # ears under long hair are not modelled in full
     for s in (-1, 1):
         # super-Gaussian flap: flat top, steep rim, a dent for the concha
         q = ((th - 0.02) / (0.19 * p.ear_size)) ** 2 + (wrap(ph - s * L.ear_p) / (0.11 * p.ear_size)) ** 2
-        ear += (0.10 + 0.08 * p.ear_out) * np.exp(-q ** 2.0)
-        ear -= 0.05 * bump(th, ph, 0.0, s * (L.ear_p + 0.02), 0.07, 0.035)
+        ear += flat * (0.10 + 0.08 * p.ear_out) * np.exp(-q ** 2.0)
+        ear -= flat * 0.05 * bump(th, ph, 0.0, s * (L.ear_p + 0.02), 0.07, 0.035)
     for dd in _dists(ds, "ear_melt"):
         w = region_weight(th, ph, dd)
         grow = 1 + 1.2 * dd.severity * w
@@ -187,7 +188,7 @@ def skin_albedo(p: Identity, L: Layout, th, ph, rng, ds, tag) -> np.ndarray:
         base *= 1 - 0.6 * lash[..., None]
         u = (s * ph - L.eye_p + 0.02) / 0.19
         arc = L.eye_t + 0.115 + 0.025 * np.cos(np.clip(u, -1.5, 1.5)) - 0.02 * u
-        bw = (np.abs(u) < 1.05) * np.exp(-0.5 * ((th - arc) / (0.014 * (1.25 - 0.5 * u * s * 0))) ** 4)
+        bw = (np.abs(u) < 1.05) * np.exp(-0.5 * ((th - arc) / 0.0175) ** 4)
         base = base * (1 - 0.85 * bw[..., None]) + 0.85 * bw[..., None] * brow_col
     # nostrils
     for s in (-1, 1):
@@ -207,15 +208,12 @@ def skin_albedo(p: Identity, L: Layout, th, ph, rng, ds, tag) -> np.ndarray:
         a = np.clip(a, 0, 1)[..., None]
         base = base * (1 - a) + a * fh_col
     for dd in ds:
-        w = region_weight(th, ph, dd)
         if dd.variant == "mouth_smear":
             w = np.exp(-(np.abs(ph - dd.phi) / (mw * 1.2)) ** 4) * np.exp(-0.5 * ((th - L.mouth_t) / 0.045) ** 2)
             teeth = 0.75 + 0.25 * np.sin(ph * 120)
             a = (dd.severity * w)[..., None]
             base = base * (1 - a) + a * (np.array([0.9, 0.86, 0.8]) * teeth[..., None])
             _tagged(tag, w, dd.index)
-        elif dd.variant == "collar_melt":
-            pass
     return base
 
 
@@ -347,7 +345,8 @@ def build_hair(p: Identity, L: Layout, ds, spacing, rng) -> list[Points]:
     th, ph = _grid(n_t, n_p, -1.2, np.pi / 2)
     hl = hairline(p, ph)
     keep = th > hl
-    r0 = skin_radius(p, L, th, ph, [d for d in ds if d.variant in ("skull_flat", "skull_cone")], smooth_only=False)
+    r0 = skin_radius(p, L, th, ph, [d for d in ds if d.variant in ("skull_flat", "skull_cone")], smooth_only=False,
+                     ears=p.hair_style not in EARS_COVERED)
     t = thick * smoothstep(hl, hl + 0.12, th) * (1 + 0.15 * np.sin(ph - p.parting))
     if p.hair_style == "afro":
         t *= 1 + 0.25 * value_noise(th, ph, rng, 10)

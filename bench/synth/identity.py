@@ -25,6 +25,7 @@ EYE_COLOURS = {
     "green": (0.30, 0.45, 0.28), "blue": (0.30, 0.48, 0.70), "grey": (0.50, 0.55, 0.58),
 }
 HAIR_STYLES = ("bald", "buzz", "short", "side part", "medium", "long", "bun", "afro", "bob")
+EARS_COVERED = ("medium", "long", "bob")  # styles whose hair falls over the ears
 FACIAL_HAIR = ("none", "stubble", "moustache", "beard")
 CLOTH_COLOURS = np.array([
     [0.20, 0.25, 0.40], [0.55, 0.55, 0.58], [0.15, 0.15, 0.16], [0.85, 0.85, 0.82], [0.35, 0.45, 0.30],

@@ -1,20 +1,7 @@
-"""CA (Goferman et al.): contract, the K-nearest-patch distance, salient object."""
+"""CA (Goferman et al.): the K-nearest-patch distance (contract: test_family_contract)."""
 import numpy as np
-import pytest
 
 from baselines.classic_saliency import ca
-from bench.models.registry import create_model
-
-from ._a_helpers import assert_valid_map, object_over_background, strip_sample
-
-
-@pytest.fixture(scope="module")
-def model():
-    return create_model("ca", n_jobs=1)
-
-
-def test_registered_row(model):
-    assert model.paper_row == "CA [16]"
 
 
 def test_knn_distance_matches_brute_force():
@@ -28,13 +15,3 @@ def test_knn_distance_matches_brute_force():
     d = dc / dc.max() / (1 + 3 * dp)
     d[np.arange(30), np.arange(30)] = np.inf
     np.testing.assert_allclose(got, np.sort(d, axis=1)[:, :5].mean(1), rtol=1e-4)
-
-
-def test_strip_map_has_the_strip_shape(model, tmp_path):
-    (pred,) = model.predict([strip_sample(tmp_path, view=96)])
-    assert_valid_map(pred.saliency, (96, 288))
-
-
-def test_salient_object_beats_background(model):
-    obj, bg = object_over_background(model)
-    assert obj > 2 * bg

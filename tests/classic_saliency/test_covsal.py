@@ -1,4 +1,4 @@
-"""CovSal (Erdem & Erdem 2013): contract, region covariances and their metric, salient object."""
+"""CovSal (Erdem & Erdem 2013): region covariances, their metric, the variants (contract: test_family_contract)."""
 import numpy as np
 import pytest
 from scipy.linalg import eigh
@@ -6,18 +6,12 @@ from scipy.linalg import eigh
 from baselines.classic_saliency import covsal
 from bench.models.registry import create_model
 
-from ._a_helpers import assert_valid_map, object_over_background, strip_sample
+from ._helpers import object_over_background
 
 
-def test_registered_row():
-    assert create_model("covsal").paper_row == "CovSal [15]"
+def test_unknown_variant_is_refused():
     with pytest.raises(ValueError):
         create_model("covsal", model="means")
-
-
-def test_strip_map_has_the_strip_shape(tmp_path):
-    (pred,) = create_model("covsal", n_jobs=1).predict([strip_sample(tmp_path, view=96)])
-    assert_valid_map(pred.saliency, (96, 288))
 
 
 def test_region_statistics_match_numpy():
@@ -38,6 +32,6 @@ def test_forstner_metric_uses_generalised_eigenvalues():
 
 
 @pytest.mark.parametrize("model", ["covariance", "sigma_points"])
-def test_salient_object_beats_background(model):
-    obj, bg = object_over_background(create_model("covsal", model=model, n_jobs=1))
+def test_both_variants_find_the_salient_object(model):
+    obj, bg = object_over_background(create_model("covsal", model=model, n_jobs=1), size=256)
     assert obj > 1.5 * bg

@@ -1,25 +1,14 @@
-"""GBVS (Harel et al. 2006): contract, exact Markov equilibrium, salient object."""
+"""GBVS (Harel et al. 2006): graph size, exact Markov equilibrium, channels, normalisations.
+
+The family contract (row, map validity, salient object, strips) is in test_family_contract.py.
+"""
 import numpy as np
 import pytest
 
 from baselines.classic_saliency import gbvs
 from bench.models.registry import create_model
 
-from ._a_helpers import assert_valid_map, object_over_background, strip_sample
-
-
-@pytest.fixture(scope="module")
-def model():
-    return create_model("gbvs", n_jobs=1)
-
-
-def test_registered_row(model):
-    assert isinstance(model, gbvs.GBVS) and model.paper_row == "GBVS [18]"
-
-
-def test_strip_map_has_the_strip_shape(model, tmp_path):
-    (pred,) = model.predict([strip_sample(tmp_path)])
-    assert_valid_map(pred.saliency, (160, 480))
+from ._helpers import object_over_background
 
 
 def test_graph_size_follows_the_longer_side():
@@ -45,11 +34,22 @@ def test_equilibrium_equals_power_iteration(kind):
     np.testing.assert_allclose(gbvs.markov_equilibrium(values, w, kind).ravel(), p, atol=1e-12)
 
 
-def test_flat_image_gives_a_finite_map(model):
-    assert np.isfinite(model.saliency_map(np.full((128, 128, 3), 77, np.uint8))).all()
+def test_channels_are_chosen_by_letter():
+    from baselines.classic_saliency._b_testimages import natural_image
+
+    img = natural_image(128, seed=3)
+    maps = gbvs.gbvs_feature_maps(img, channels="CIO")
+    assert list(maps) == ["colour", "intensity", "orientation"]
+    assert [len(m) for m in maps.values()] == [2 * 3, 3, 4 * 3]  # per level: 2 opponencies, 1, 4 angles
+    dio = gbvs.gbvs_feature_maps(img)
+    assert list(dio) == ["dkl", "intensity", "orientation"]
+    np.testing.assert_array_equal(maps["orientation"][5], dio["orientation"][5])
+    assert not np.allclose(gbvs.gbvs_saliency(img, channels="CIO"), gbvs.gbvs_saliency(img))
+    with pytest.raises(ValueError, match="channel"):
+        gbvs.gbvs_saliency(img, channels="DX")
 
 
 @pytest.mark.parametrize("normalization", ["power", "graph"])
 def test_salient_object_beats_background(normalization):
-    obj, bg = object_over_background(create_model("gbvs", normalization=normalization, n_jobs=1))
+    obj, bg = object_over_background(create_model("gbvs", normalization=normalization, n_jobs=1), size=256)
     assert obj > 2 * bg

@@ -1,25 +1,7 @@
-"""HFT (Li et al. 2013): contract, the quaternion transform, salient object."""
+"""HFT (Li et al. 2013): the quaternion transform, the eight candidates (contract: test_family_contract)."""
 import numpy as np
-import pytest
 
 from baselines.classic_saliency import hft
-from bench.models.registry import create_model
-
-from ._a_helpers import assert_valid_map, object_over_background, strip_sample
-
-
-@pytest.fixture(scope="module")
-def model():
-    return create_model("hft", n_jobs=1)
-
-
-def test_registered_row(model):
-    assert isinstance(model, hft.HFT) and model.paper_row == "HFT [37]"
-
-
-def test_strip_map_has_the_strip_shape(model, tmp_path):
-    (pred,) = model.predict([strip_sample(tmp_path)])
-    assert_valid_map(pred.saliency, (160, 480))
 
 
 def _qmul(a, b):
@@ -49,13 +31,8 @@ def test_two_fft_split_is_the_left_quaternion_fourier_transform():
     np.testing.assert_allclose(fast, naive, atol=1e-10)
 
 
-def test_eight_candidates_at_128(model):
+def test_eight_candidates_at_128():
     from baselines.classic_saliency._b_testimages import natural_image
 
     cands = hft.hft_candidates(natural_image(200, seed=4))
     assert cands.shape == (8, 128, 128) and np.isfinite(cands).all()
-
-
-def test_salient_object_beats_background(model):
-    obj, bg = object_over_background(model)
-    assert obj > 2 * bg

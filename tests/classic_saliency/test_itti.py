@@ -1,29 +1,14 @@
-"""IT (Itti, Koch & Niebur 1998): contract, N(.) operator, salient object, parallel predict."""
+"""IT (Itti, Koch & Niebur 1998): native map size, N(.) operator, parallel predict.
+
+The family contract (row, map validity, salient object, strips in both modes) is in test_family_contract.py.
+"""
 import numpy as np
 import pytest
 
-from baselines.classic_saliency import itti
 from baselines.classic_saliency._channels import itti_normalize
 from bench.models.registry import create_model
 
-from ._a_helpers import assert_valid_map, object_over_background, strip_sample
-
-
-@pytest.fixture(scope="module")
-def model():
-    return create_model("it", n_jobs=1)
-
-
-def test_registered_row(model):
-    assert isinstance(model, itti.IttiKoch)
-    assert model.paper_row == "IT [27]" and model.family == "classic_saliency" and not model.trainable
-
-
-def test_strip_maps_have_the_strip_shape_in_both_modes(tmp_path):
-    sample = strip_sample(tmp_path)
-    for per_view in (True, False):
-        (pred,) = create_model("it", per_view=per_view, n_jobs=1).predict([sample])
-        assert_valid_map(pred.saliency, (160, 480))
+from ._helpers import strip_sample
 
 
 def test_parallel_predict_matches_serial(tmp_path):
@@ -34,7 +19,8 @@ def test_parallel_predict_matches_serial(tmp_path):
         np.testing.assert_allclose(a.saliency, b.saliency, atol=1e-6)
 
 
-def test_native_map_is_at_pyramid_level_4(model):
+def test_native_map_is_at_pyramid_level_4():
+    model = create_model("it", n_jobs=1)
     assert model.saliency_map(np.full((256, 320, 3), 128, np.uint8)).shape == (16, 20)
 
 
@@ -45,8 +31,3 @@ def test_normalisation_promotes_one_peak_over_many():
     many[4::6, 4::6] = 1.0
     assert itti_normalize(one).max() == pytest.approx(1.0)
     assert itti_normalize(many).max() < 0.01  # other maxima as high as the global one: (1 - 1)^2
-
-
-def test_salient_object_beats_background(model):
-    obj, bg = object_over_background(model)
-    assert obj > 2 * bg

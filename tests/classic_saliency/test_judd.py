@@ -1,45 +1,17 @@
-"""Judd et al. 2009: features, the learned SVM (fit on ground truth), errors before fit."""
-from pathlib import Path
+"""Judd et al. 2009: features, the training recipe, the learned SVM, errors before fit.
 
-import cv2
+The family contract (row, map validity, salient object, strips) is in test_family_contract.py.
+"""
 import numpy as np
 import pytest
 
 from baselines.classic_saliency import judd
 from baselines.classic_saliency._b_testimages import salient_object_image
-from bench.data.saliency_maps import write_saliency_map
 from bench.data.sample import Sample
 from bench.models.base import RunContext
 from bench.models.registry import create_model
 
-from ._a_helpers import assert_valid_map
-
-
-def _object_sample(folder: Path, i: int, view: int = 128) -> Sample:
-    """A 3-view strip of salient-object views whose ground truth marks the objects."""
-    views, gts = [], []
-    for k in range(3):
-        img, mask = salient_object_image(view, seed=10 * i + k)
-        views.append(img)
-        gts.append(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 3))
-    strip, gt = np.concatenate(views, 1), np.concatenate(gts, 1)
-    image, smap = folder / f"o{i}.png", folder / f"o{i}_gt.png"
-    cv2.imwrite(str(image), cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
-    write_saliency_map(smap, gt / gt.max())
-    return Sample(id=f"o{i}", image=image, saliency_map=smap)
-
-
-@pytest.fixture(scope="module")
-def fitted(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("judd")
-    model = create_model("judd", n_jobs=1)
-    model.fit([_object_sample(folder, i) for i in range(3)], RunContext(seed=0))
-    return model, folder
-
-
-def test_registered_learned_model():
-    model = create_model("judd")
-    assert model.paper_row == "Judd [28]" and model.trainable
+from ._helpers import assert_valid_map, object_strip_sample, ready_model
 
 
 def test_predict_before_fit_is_a_clear_error(tmp_path):
@@ -63,14 +35,14 @@ def test_training_pixels_follow_the_recipe():
 
 
 def test_fit_without_ground_truth_fails_clearly(tmp_path):
-    s = _object_sample(tmp_path, 9)
+    s = object_strip_sample(tmp_path, 9)
     with pytest.raises(ValueError, match="no salient pixels"):
         create_model("judd", n_jobs=1).fit([Sample(id=s.id, image=s.image)], RunContext())
 
 
-def test_learned_map_finds_the_trained_kind_of_object(fitted):
-    model, folder = fitted
-    test = _object_sample(folder, 7)
+def test_learned_map_finds_the_trained_kind_of_object(tmp_path):
+    model = ready_model("judd", tmp_path)  # fitted on object strips 0..2
+    test = object_strip_sample(tmp_path, 7)
     (pred,) = model.predict([test])
     assert_valid_map(pred.saliency, (128, 384))
     gt = test.saliency()

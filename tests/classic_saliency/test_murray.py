@@ -1,39 +1,9 @@
-"""Murray et al. SIM (CVPR 2011): contract, salient object, wavelet and ECSF pieces."""
+"""Murray et al. SIM (CVPR 2011): wavelet and ECSF pieces (contract: test_family_contract)."""
 import numpy as np
 import pytest
 
 from baselines.classic_saliency import _b_murray_wavelet as wavelet
 from baselines.classic_saliency import murray
-from baselines.classic_saliency._b_testimages import natural_image, salient_object_image
-from bench.models.registry import create_model
-
-
-@pytest.fixture(scope="module")
-def model():
-    return create_model("murray")
-
-
-def test_registered_row(model):
-    assert model.paper_row == "Murray [53]" and model.family == "classic_saliency"
-
-
-@pytest.mark.parametrize("shape", [(512, 512), (300, 420), (96, 200)])
-def test_maps_finite_nonnegative_right_shape(model, shape):
-    img = natural_image(max(shape), seed=7)[: shape[0], : shape[1]]
-    m = model.saliency_map(img)
-    assert m.shape == shape and np.isfinite(m).all() and m.min() >= 0 and m.max() > 0
-
-
-def test_black_and_flat_images_give_finite_maps(model):
-    for value in (0, 128):
-        m = model.saliency_map(np.full((128, 128, 3), value, np.uint8))
-        assert np.isfinite(m).all()
-
-
-def test_salient_object_beats_background(model):
-    img, mask = salient_object_image(512, seed=0)
-    m = model.saliency_map(img)
-    assert m[mask].mean() > 2 * m[~mask].mean()
 
 
 @pytest.mark.parametrize("shape", [(64, 64), (100, 77)])

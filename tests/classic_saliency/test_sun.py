@@ -1,20 +1,9 @@
-"""SUN (Zhang et al. 2008): contract, salient object, shipped parameters and the learning recipe."""
+"""SUN (Zhang et al. 2008): shipped parameters, responses, the learning recipe (contract: test_family_contract)."""
 import numpy as np
 import pytest
 
 from baselines.classic_saliency import sun
 from baselines.classic_saliency._b_sun_learn import fit_generalized_gaussian
-from baselines.classic_saliency._b_testimages import natural_image, salient_object_image
-from bench.models.registry import create_model
-
-
-@pytest.fixture(scope="module")
-def model():
-    return create_model("sun")
-
-
-def test_registered_row(model):
-    assert model.paper_row == "SUN [81]" and model.family == "classic_saliency"
 
 
 def test_shipped_parameters_follow_the_recipe():
@@ -24,24 +13,6 @@ def test_shipped_parameters_follow_the_recipe():
     np.testing.assert_allclose(f.reshape(362, -1).sum(axis=1), 0, atol=1e-4 * np.abs(f).max())
     assert np.all(prm["sigmas"] > 0) and np.all((prm["thetas"] > 0.2) & (prm["thetas"] < 2.0))
     assert np.median(prm["thetas"]) < 1.0  # ICA responses are sparse (heavier-tailed than Laplace)
-
-
-@pytest.mark.parametrize("shape", [(512, 512), (300, 420), (96, 200)])
-def test_maps_finite_nonnegative_right_shape(model, shape):
-    img = natural_image(max(shape), seed=8)[: shape[0], : shape[1]]
-    m = model.saliency_map(img)
-    assert m.shape == shape and np.isfinite(m).all() and m.min() >= 0 and m.max() > 0
-
-
-def test_flat_image_gives_finite_map(model):
-    m = model.saliency_map(np.full((64, 64, 3), 200, np.uint8))
-    assert np.isfinite(m).all()
-
-
-def test_salient_object_beats_background(model):
-    img, mask = salient_object_image(512, seed=0)
-    m = model.saliency_map(img)
-    assert m[mask].mean() > 1.5 * m[~mask].mean()
 
 
 def test_responses_are_valid_correlations():

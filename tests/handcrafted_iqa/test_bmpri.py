@@ -1,4 +1,7 @@
-"""BMPRI [49]: the 20 distortion-aggravation features, the modes, bad frames, the release reader."""
+"""BMPRI [49]: the 20 distortion-aggravation features, native mode, the release reader.
+
+The family contract (row, svr mode, bad frames, worker pools) is in test_family_contract.py.
+"""
 from __future__ import annotations
 
 import math
@@ -11,8 +14,8 @@ from baselines.handcrafted_iqa import _pri_common as pri
 from bench.data.sample import Sample
 from bench.errors import ModelUnavailable
 from bench.models.registry import create_model
-from tests.handcrafted_iqa.test_bpri import (blurred, libsvm_text, natural_image, noisy, range_text,
-                                             write_png)
+
+from ._helpers import blurred, libsvm_text, natural_image, noisy, range_text, write_png
 
 GROUPS = {"jpeg": slice(0, 5), "jp2k": slice(5, 10), "blur": slice(10, 15), "noise": slice(15, 20)}
 
@@ -53,52 +56,12 @@ def test_jpeg2000_roundtrip_hits_the_compression_ratio(image):
     assert image.nbytes / len(buf.getvalue()) == pytest.approx(20, rel=0.35)
 
 
-def test_registry_and_native_mode_needs_the_learned_regressor(tmp_path):
-    assert create_model("bmpri").config["mode"] == "svr"  # the registered default learns the regressor per fold
-    m = create_model("bmpri", mode="native")
-    assert m.paper_row == "BMPRI [49]" and m.higher_is_better is False
+def test_native_mode_needs_the_learned_regressor(tmp_path):
+    m = create_model("bmpri", mode="native")  # the registered default (svr) learns the regressor per fold
     ok, why = type(m).availability(m.config)
     assert not ok and "learned regressor" in why and "mode=svr" in why
     with pytest.raises(ModelUnavailable, match="learned regressor"):
         m.predict([Sample(id="a", image=write_png(tmp_path / "a.png", natural_image(64)))])
-    svr = create_model("bmpri", mode="svr")
-    assert type(svr).availability(svr.config) == (True, "") and svr.higher_is_better is True
-
-
-def test_svr_mode_fits_and_predicts(tmp_path):
-    from scipy.stats import spearmanr
-
-    samples = []
-    for seed in range(3):
-        img = natural_image(80, seed)
-        for k, (x, mos) in enumerate([(img, 4.5), (blurred(img, 1.5), 3.0), (pri.jpeg_roundtrip(img, 8), 2.0),
-                                      (noisy(img, 30), 1.5)]):
-            p = write_png(tmp_path / f"s{seed}_{k}.png", x)
-            samples.append(Sample(id=p.stem, image=p, mos={"quality": mos, "authenticity": mos}))
-    bad = Sample(id="blank", image=write_png(tmp_path / "blank.png", np.full((80, 80, 3), 9, np.uint8)),
-                 mos={"quality": 3.0, "authenticity": 3.0})
-    m = create_model("bmpri", mode="svr").fit(samples + [bad], context=None)  # the blank one is left out
-    preds = m.predict(samples + [bad])
-    q = np.array([p.scores["quality"] for p in preds])
-    assert np.isfinite(q[:-1]).all() and np.isnan(q[-1])  # no valid frame: NaN, a failed sample for the runner
-    assert spearmanr(q[:-1], [s.mos["quality"] for s in samples])[0] > 0.7
-
-
-def test_bad_frames_are_skipped(image):
-    m = create_model("bmpri", mode="svr", n_jobs=1)
-    m.sample_frames = lambda s: np.stack([image, np.zeros_like(image)])
-    np.testing.assert_allclose(m.video_features(None), bmpri.bmpri_features(image))
-    m.sample_frames = lambda s: np.zeros((2, 64, 64, 3), np.uint8)
-    assert np.isnan(m.video_features(None)).all()
-    with pytest.raises(pri.BadFrame, match="smaller"):
-        bmpri.bmpri_features(np.arange(20 * 64 * 3, dtype=np.uint8).reshape(20, 64, 3))
-
-
-def test_worker_processes_give_the_serial_result():
-    frames = np.stack([natural_image(64, s) for s in range(2)])
-    one, two = create_model("bmpri", mode="svr", n_jobs=1), create_model("bmpri", mode="svr", n_jobs=2)
-    one.sample_frames = two.sample_frames = lambda s: frames
-    assert np.array_equal(one.video_features(None), two.video_features(None))
 
 
 # -- the authors' SVR, read from LIBSVM files (here made by scikit-learn) --------------------------------

@@ -1,4 +1,7 @@
-"""BPRI [48] and its three measures: definitions, directions, modes, bad frames, the release reader."""
+"""BPRI [48] and its three measures: definitions, directions, native mode, the release reader.
+
+The family contract (rows, svr mode, bad frames, worker pools) is in test_family_contract.py.
+"""
 from __future__ import annotations
 
 import math
@@ -12,67 +15,9 @@ from bench.data.sample import Sample
 from bench.errors import ModelUnavailable
 from bench.models.registry import create_model
 
+from ._helpers import blurred, libsvm_text, natural_image, noisy, range_text, write_png
+
 VARIANTS = {"bpri_pss": "pss", "bpri_lsss": "lsss", "bpri_lssn": "lssn"}
-
-
-# -- helpers shared with test_bmpri ------------------------------------------------------------------
-def natural_image(size: int = 128, seed: int = 0) -> np.ndarray:
-    """Multi-scale texture plus flat shapes with sharp edges: uint8 RGB, no download."""
-    import cv2
-
-    rng = np.random.default_rng(seed)
-    img = np.zeros((size, size, 3), np.float32)
-    for s in (1, 2, 4, 8):
-        img += cv2.GaussianBlur(rng.standard_normal((size, size, 3)).astype(np.float32), (0, 0), s) * s
-    for _ in range(12):
-        x, y = (int(v) for v in rng.integers(0, size, 2))
-        r, col = int(rng.integers(4, size // 4)), rng.uniform(-20, 20, 3).tolist()
-        if rng.random() < 0.5:
-            cv2.circle(img, (x, y), r, col, -1)
-        else:
-            cv2.rectangle(img, (x, y), (x + r, y + r), col, -1)
-    return ((img - img.min()) / (img.max() - img.min()) * 215 + 20).astype(np.uint8)
-
-
-def blurred(img, sigma):
-    import cv2
-
-    return cv2.GaussianBlur(img, (0, 0), sigma)
-
-
-def noisy(img, sd, seed=1):
-    return np.clip(img + np.random.default_rng(seed).normal(0, sd, img.shape), 0, 255).astype(np.uint8)
-
-
-def write_png(path, img):
-    import cv2
-
-    cv2.imwrite(str(path), img[..., ::-1])
-    return path
-
-
-def libsvm_text(svm_type, gamma, rho, sv, coef, labels=None, n_sv=None, prob_a=None, prob_b=None) -> str:
-    """A LIBSVM text model, as svm-train writes it."""
-    lines = [f"svm_type {svm_type}", "kernel_type rbf", f"gamma {gamma!r}",
-             f"nr_class {len(labels) if labels is not None else 2}", f"total_sv {len(sv)}",
-             "rho " + " ".join(repr(float(r)) for r in np.atleast_1d(rho))]
-    if labels is not None:
-        lines.append("label " + " ".join(str(int(v)) for v in labels))
-    if prob_a is not None:
-        lines.append("probA " + " ".join(repr(float(v)) for v in prob_a))
-        lines.append("probB " + " ".join(repr(float(v)) for v in prob_b))
-    if n_sv is not None:
-        lines.append("nr_sv " + " ".join(str(int(v)) for v in n_sv))
-    lines.append("SV")
-    for i, row in enumerate(sv):
-        lines.append(" ".join(repr(float(c)) for c in coef[:, i]) + " "
-                     + " ".join(f"{k + 1}:{float(v)!r}" for k, v in enumerate(row)))
-    return "\n".join(lines) + "\n"
-
-
-def range_text(lower, upper, mins, maxs) -> str:
-    return f"x\n{lower} {upper}\n" + "".join(f"{k + 1} {float(lo)!r} {float(hi)!r}\n"
-                                            for k, (lo, hi) in enumerate(zip(mins, maxs)))
 
 
 # -- building blocks -----------------------------------------------------------------------------------
@@ -141,14 +86,12 @@ def test_min_eigen_corners_finds_the_corners_of_a_square():
 
 
 # -- the models ----------------------------------------------------------------------------------------
-def test_registry_rows_and_directions():
+def test_variants_are_training_free_measures():
     for name, variant in VARIANTS.items():
         m = create_model(name)
-        assert m.variant == variant and m.higher_is_better is False and m.paper_row.startswith("BPRI-")
-        assert type(m).availability(m.config) == (True, "")
-    m = create_model("bpri", mode="native")
-    assert m.paper_row == "BPRI [48]" and m.higher_is_better is False
-    assert create_model("bpri").higher_is_better is True  # the registered default is svr: estimates MOS
+        assert m.variant == variant and m.n_features == 1
+        assert type(m).availability(m.config) == (True, "")  # native, with nothing to install
+    assert create_model("bpri").variant == "combined" and create_model("bpri").n_features == 3
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
@@ -170,64 +113,11 @@ def test_native_bpri_needs_the_authors_release(tmp_path):
     assert type(m).availability({"mode": "svr"}) == (True, "")
 
 
-def _planted_samples(tmp_path, size=96):
-    """Images whose MOS fall with planted blur or noise."""
-    out = []
-    for seed in range(4):
-        img = natural_image(size, seed)
-        for k, (x, mos) in enumerate([(img, 4.5), (blurred(img, 1), 3.5), (blurred(img, 2.5), 1.8),
-                                      (noisy(img, 12), 3.0), (noisy(img, 30), 1.5)]):
-            p = write_png(tmp_path / f"s{seed}_{k}.png", x)
-            out.append(Sample(id=p.stem, image=p, mos={"quality": mos, "authenticity": mos + 0.1}))
-    return out
-
-
-def test_svr_mode_fits_and_predicts(tmp_path):
-    from scipy.stats import spearmanr
-
-    samples = _planted_samples(tmp_path)
-    m = create_model("bpri", mode="svr")
-    with pytest.raises(RuntimeError, match="fit"):
-        m.predict(samples[:1])
-    m.fit(samples, context=None)
-    assert m.trainable and set(m._regressors) == {"quality", "authenticity"}
-    preds = m.predict(samples)
-    q = np.array([p.scores["quality"] for p in preds])
-    assert np.isfinite(q).all()
-    assert spearmanr(q, [s.mos["quality"] for s in samples])[0] > 0.7
-
-
-# -- bad frames ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("frame, why", [
-    (np.full((64, 64, 3), 128, np.uint8), "constant"),
-    (np.zeros((16, 64, 3), np.uint8) + np.arange(64, dtype=np.uint8)[None, :, None], "smaller"),
-    (np.where(np.eye(64)[..., None] > 0, np.nan, 100.0).repeat(3, axis=2), "NaN"),
-])
-def test_bad_frames_raise_a_clear_error(frame, why):
+def test_a_frame_that_is_not_an_image_is_a_value_error():  # not a BadFrame: a caller's error, not skipped
     for fn in (bpri.pss, bpri.lsss, bpri.lssn):
-        with pytest.raises(pri.BadFrame, match=why):
-            fn(frame)
-    with pytest.raises(ValueError, match="shape"):
-        bpri.lsss(np.zeros((64, 64, 4), np.uint8))
-
-
-def test_bad_frames_are_skipped_and_an_all_bad_video_scores_nan():
-    good = [natural_image(64, s) for s in (0, 1)]
-    bad = np.full((64, 64, 3), 7, np.uint8)
-    m = create_model("bpri_lsss", n_jobs=2)
-    m.sample_frames = lambda s: np.stack([good[0], bad, good[1]])
-    assert m.video_score(None) == pytest.approx(np.mean([bpri.lsss(g) for g in good]))
-    assert m.video_features(None) == pytest.approx([np.mean([bpri.lsss(g) for g in good])])
-    m.sample_frames = lambda s: np.stack([bad, bad])
-    assert math.isnan(m.video_score(None)) and np.isnan(m.video_features(None)).all()
-    assert math.isnan(m.predict([Sample(id="blank")])[0].scores["quality"])  # runner records it as failed
-
-
-def test_threads_give_the_serial_result():
-    frames = np.stack([natural_image(96, s) for s in range(3)])
-    one, two = create_model("bpri", mode="svr", n_jobs=1), create_model("bpri", mode="svr", n_jobs=2)
-    one.sample_frames = two.sample_frames = lambda s: frames
-    assert np.array_equal(one.video_features(None), two.video_features(None))
+        with pytest.raises(ValueError, match="shape") as info:
+            fn(np.zeros((64, 64, 4), np.uint8))
+        assert not isinstance(info.value, pri.BadFrame)
 
 
 # -- the authors' learned parts, read from LIBSVM files (here made by scikit-learn) ----------------------

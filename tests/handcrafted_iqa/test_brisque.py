@@ -1,4 +1,7 @@
-"""BRISQUE [51]: MATLAB conventions, published reference values, direction, modes, bad frames."""
+"""BRISQUE [51]: MATLAB conventions, published reference values, direction, a video end to end.
+
+The family contract (row, svr mode, bad frames) is in test_family_contract.py.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -6,11 +9,9 @@ import pytest
 
 from baselines.handcrafted_iqa import _nss
 from baselines.handcrafted_iqa import brisque as B
-from baselines.handcrafted_iqa._pri_common import BadFrame
-from bench.models.base import RunContext
 
-from ._nss_images import (CALIBRATION_IMAGES, MATLAB_BRISQUE, blurred, calibration_dir, dead_leaves, image_samples,
-                          noisy, read_rgb, tiny_video_sample)
+from ._helpers import (CALIBRATION_IMAGES, MATLAB_BRISQUE, blurred, calibration_dir, dead_leaves, noisy, read_rgb,
+                       tiny_video_sample)
 
 published = pytest.mark.skipif(not B.BRISQUE.availability()[0], reason="BRISQUE's published model is not installed: "
                                 + B.INSTALL_HINT)
@@ -67,27 +68,7 @@ def test_native_score_ranks_clean_above_blurred_and_noisy():
     img = dead_leaves(256)
     m = B.BRISQUE(n_jobs=1)
     clean, blur, noise = (m.frame_score(x) for x in (img, blurred(img), noisy(img)))
-    assert clean < blur and clean < noise  # lower is better
-    assert B.BRISQUE.higher_is_better is False and B.BRISQUE.paper_row == "BRISQUE [51]"
-
-
-@pytest.mark.parametrize("frame, why", [
-    (np.full((64, 64, 3), 90, np.uint8), "constant"),
-    (np.zeros((8, 8, 3), np.uint8), "at least"),
-    (np.full((64, 64), np.nan), "non-finite"),
-])
-def test_bad_frames_raise_badframe(frame, why):
-    with pytest.raises(BadFrame, match=why):
-        B.brisque_features(frame)
-
-
-def test_svr_mode_fits_and_predicts(tmp_path):
-    samples = image_samples(tmp_path)
-    model = B.BRISQUE(mode="svr", n_jobs=1).fit(samples, RunContext())
-    preds = model.predict(samples)
-    q = np.array([p.scores["quality"] for p in preds])
-    assert np.isfinite(q).all() and model.higher_is_better
-    assert np.corrcoef(q, [s.mos["quality"] for s in samples])[0, 1] > 0.5
+    assert clean < blur and clean < noise  # lower is better (higher_is_better: test_family_contract)
 
 
 @published
@@ -105,16 +86,3 @@ def test_mp4_end_to_end_and_bad_video_does_not_stop(tmp_path):
 
     with pytest.raises(DataError):  # raised for that sample alone; the runner records it and goes on
         model.predict([missing])
-
-
-def test_constant_frames_are_skipped_within_a_video(monkeypatch):
-    from bench.data.sample import Sample
-
-    img = dead_leaves(128)
-    frames = np.stack([img, np.full_like(img, 7), img])
-    model = B.BRISQUE(mode="svr", n_jobs=2)
-    monkeypatch.setattr(model, "sample_frames", lambda s: frames)
-    feats = model.video_features(Sample(id="x"))
-    np.testing.assert_allclose(feats, B.brisque_features(img))
-    monkeypatch.setattr(model, "sample_frames", lambda s: frames[1:2])
-    assert np.isnan(model.video_features(Sample(id="x"))).all()  # no valid frame: NaN, not an exception

@@ -1,16 +1,17 @@
-"""NIQE [52]: the authors' pristine model, published reference values, direction, modes, bad frames."""
+"""NIQE [52]: the authors' pristine model, published reference values, MATLAB NaN rules, direction.
+
+The family contract (row, svr mode, bad frames) is in test_family_contract.py.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from baselines.handcrafted_iqa import niqe as N
-from baselines.handcrafted_iqa._pri_common import BadFrame
 from bench.errors import ModelUnavailable
-from bench.models.base import RunContext
 
-from ._nss_images import (CALIBRATION_IMAGES, MATLAB_NIQE, blurred, calibration_dir, dead_leaves, image_samples,
-                          noisy, read_rgb, tiny_video_sample)
+from ._helpers import (CALIBRATION_IMAGES, MATLAB_NIQE, blurred, calibration_dir, dead_leaves, noisy, read_rgb,
+                       tiny_video_sample)
 
 published = pytest.mark.skipif(not N.NIQE.availability()[0], reason="NIQE's pristine model is not installed: "
                                 + N.INSTALL_HINT)
@@ -65,26 +66,7 @@ def test_native_score_ranks_clean_above_blurred_and_noisy():
     img = dead_leaves(288)
     m = N.NIQE(n_jobs=1)
     clean, blur, noise = (m.frame_score(x) for x in (img, blurred(img), noisy(img)))
-    assert clean < blur and clean < noise  # lower is better
-    assert N.NIQE.higher_is_better is False and N.NIQE.paper_row == "NIQE [52]"
-
-
-@pytest.mark.parametrize("frame, why", [
-    (np.full((200, 200, 3), 90, np.uint8), "constant"),
-    (np.zeros((64, 300, 3), np.uint8), "at least"),
-    (np.full((200, 200), np.nan), "non-finite"),
-])
-def test_bad_frames_raise_badframe(frame, why):
-    with pytest.raises(BadFrame, match=why):
-        N.niqe_patch_features(frame)
-
-
-def test_svr_mode_needs_no_model_and_fits(tmp_path):
-    samples = image_samples(tmp_path, size=192)
-    model = N.NIQE(mode="svr", n_jobs=1).fit(samples, RunContext())
-    q = np.array([p.scores["quality"] for p in model.predict(samples)])
-    assert np.isfinite(q).all()
-    assert np.corrcoef(q, [s.mos["quality"] for s in samples])[0, 1] > 0.5
+    assert clean < blur and clean < noise  # lower is better (higher_is_better: test_family_contract)
 
 
 @published

@@ -51,3 +51,18 @@ def test_synth_cli(tmp_path, capsys):
     assert (paper.videos, paper.size, paper.frames, paper.fps) == (2000, 512, 240, 60.0)
     with pytest.raises(Exception, match="even"):
         run_synth(parser.parse_args(["--out", str(tmp_path / "p"), "--size", "47", "--quiet"]))
+
+
+def test_bench_run_without_dataset_uses_the_standin(tmp_path, monkeypatch, capsys):
+    import json
+
+    import tests.core.fake_models  # noqa: F401 - registers t_clean
+    from bench.cli import main
+
+    monkeypatch.setenv("GEN3DHF_BENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(default, "DEFAULT_CONFIG", SynthConfig(videos=6, size=48, frames=5, seed=0, workers=1))
+    assert main(["run", "--model", "t_clean", "--folds", "2", "--out", str(tmp_path / "run"), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "dataset Gen3DHF-synth (synthetic stand-in) (6 samples)" in out
+    rec = json.loads((tmp_path / "run" / "t_clean" / "fold-0.json").read_text())
+    assert rec["dataset"]["synthetic"] is True and rec["dataset"]["root"] == str(tmp_path / "home" / "standin-v1")

@@ -1,7 +1,8 @@
-"""Deterministic test images for the NSS / codebook metrics, and the published calibration set.
+"""Shared pieces of the handcrafted IQA tests: deterministic images, samples, LIBSVM release files.
 
 `dead_leaves` draws occluding discs with power-law radii plus a 1/f texture: a standard synthetic
 stand-in for a natural photograph (scale-invariant statistics, sharp edges, textured surfaces).
+`natural_image` is multi-scale texture plus flat shapes with sharp edges (what the PRI tests use).
 """
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def read_rgb(path: Path) -> np.ndarray:
     return cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
+# -- images ----------------------------------------------------------------------------------------
 def pink_noise(size: int, seed: int, std: float) -> np.ndarray:
     rng = np.random.default_rng(seed)
     f = np.fft.fftfreq(size)
@@ -67,6 +69,24 @@ def dead_leaves(size: int = 256, seed: int = 0, n: int = 3000, texture: float = 
     return np.clip(img + pink_noise(size, seed + 1, texture)[..., None], 0, 255).round().astype(np.uint8)
 
 
+def natural_image(size: int = 128, seed: int = 0) -> np.ndarray:
+    """Multi-scale texture plus flat shapes with sharp edges: uint8 RGB, no download."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    img = np.zeros((size, size, 3), np.float32)
+    for s in (1, 2, 4, 8):
+        img += cv2.GaussianBlur(rng.standard_normal((size, size, 3)).astype(np.float32), (0, 0), s) * s
+    for _ in range(12):
+        x, y = (int(v) for v in rng.integers(0, size, 2))
+        r, col = int(rng.integers(4, size // 4)), rng.uniform(-20, 20, 3).tolist()
+        if rng.random() < 0.5:
+            cv2.circle(img, (x, y), r, col, -1)
+        else:
+            cv2.rectangle(img, (x, y), (x + r, y + r), col, -1)
+    return ((img - img.min()) / (img.max() - img.min()) * 215 + 20).astype(np.uint8)
+
+
 def blurred(img: np.ndarray, sigma: float = 3.0) -> np.ndarray:
     import cv2
 
@@ -85,16 +105,19 @@ def write_png(path: Path, img: np.ndarray) -> Path:
     return path
 
 
-def image_samples(tmp_path: Path, n: int = 8, size: int = 128):
-    """`n` one-frame samples whose blur grows and MOS falls with the index."""
+# -- samples ---------------------------------------------------------------------------------------
+def planted_samples(folder: Path, size: int = 128, seeds=range(3)):
+    """One-frame samples of dead-leaves images whose MOS fall with planted blur, JPEG or noise."""
+    from baselines.handcrafted_iqa._pri_common import jpeg_roundtrip
     from bench.data.sample import Sample
 
-    base = dead_leaves(size, seed=3)
     out = []
-    for i in range(n):
-        img = blurred(base, 0.3 + 0.5 * i) if i else base
-        p = write_png(tmp_path / f"img{i}.png", img)
-        out.append(Sample(id=f"img{i}", image=p, mos={"quality": 60.0 - 5 * i, "authenticity": 55.0 - 4 * i}))
+    for seed in seeds:
+        img = dead_leaves(size, seed=seed)
+        for k, (x, mos) in enumerate([(img, 4.5), (blurred(img, 1), 3.5), (blurred(img, 2.5), 1.8),
+                                      (jpeg_roundtrip(img, 8), 2.0), (noisy(img, 12), 3.0), (noisy(img, 30), 1.5)]):
+            p = write_png(Path(folder) / f"s{seed}_{k}.png", x)
+            out.append(Sample(id=p.stem, image=p, mos={"quality": mos, "authenticity": mos + 0.1}))
     return out
 
 
@@ -108,3 +131,28 @@ def tiny_video_sample(tmp_path: Path, size: int = 128, n_frames: int = 6):
     path = tmp_path / "clip.mp4"
     write_video(path, frames)
     return Sample(id="clip", video=path)
+
+
+# -- the authors' release files, as LIBSVM writes them (for the BPRI / BMPRI readers) -------------
+def libsvm_text(svm_type, gamma, rho, sv, coef, labels=None, n_sv=None, prob_a=None, prob_b=None) -> str:
+    """A LIBSVM text model, as svm-train writes it."""
+    lines = [f"svm_type {svm_type}", "kernel_type rbf", f"gamma {gamma!r}",
+             f"nr_class {len(labels) if labels is not None else 2}", f"total_sv {len(sv)}",
+             "rho " + " ".join(repr(float(r)) for r in np.atleast_1d(rho))]
+    if labels is not None:
+        lines.append("label " + " ".join(str(int(v)) for v in labels))
+    if prob_a is not None:
+        lines.append("probA " + " ".join(repr(float(v)) for v in prob_a))
+        lines.append("probB " + " ".join(repr(float(v)) for v in prob_b))
+    if n_sv is not None:
+        lines.append("nr_sv " + " ".join(str(int(v)) for v in n_sv))
+    lines.append("SV")
+    for i, row in enumerate(sv):
+        lines.append(" ".join(repr(float(c)) for c in coef[:, i]) + " "
+                     + " ".join(f"{k + 1}:{float(v)!r}" for k, v in enumerate(row)))
+    return "\n".join(lines) + "\n"
+
+
+def range_text(lower, upper, mins, maxs) -> str:
+    return f"x\n{lower} {upper}\n" + "".join(f"{k + 1} {float(lo)!r} {float(hi)!r}\n"
+                                            for k, (lo, hi) in enumerate(zip(mins, maxs)))
