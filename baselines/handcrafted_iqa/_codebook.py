@@ -15,24 +15,9 @@ import numpy as np
 
 from bench.errors import ModelUnavailable
 
-from . import _nss
-from ._pri_common import BadFrame
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NORM_C = 10.0
-
-
-def checked_gray(frame: np.ndarray, min_side: int, name: str) -> np.ndarray:
-    """Grey float64 (MATLAB rgb2gray) of a frame, or `BadFrame` when the metric is undefined on it."""
-    a = np.asarray(frame)
-    if a.ndim < 2 or min(a.shape[:2]) < min_side:
-        raise BadFrame(f"{name} needs a frame of at least {min_side}x{min_side} px, got shape {a.shape}")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise BadFrame("frame has non-finite values")
-    gray = _nss.gray_matlab(a)
-    if np.ptp(gray) == 0:
-        raise BadFrame(f"frame is constant: {name} has no local structure to describe")
-    return gray
 
 
 def patch_grid(gray: np.ndarray, size: int, stride: int) -> np.ndarray:

@@ -24,6 +24,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import gamma as gamma_fn
 
+from .base import BadFrame
+
 # MATLAB rgb2gray weights (first row of inv of the YIQ matrix, as MATLAB computes it).
 RGB2GRAY = np.array([0.298936021293775, 0.587043074451121, 0.114020904255103], dtype=np.float64)
 
@@ -206,3 +208,16 @@ def fit_aggd(vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def paired_products(x: np.ndarray, shifts) -> list[np.ndarray]:
     """x * circshift(x, s) for each (row, col) shift s, over the last two axes (MATLAB `circshift`)."""
     return [x * np.roll(x, s, axis=(-2, -1)) for s in shifts]
+
+
+def checked_gray(frame: np.ndarray, min_side: int, name: str, flat_why: str = "has no local structure to describe") -> np.ndarray:
+    """Grey float64 (MATLAB rgb2gray) of a frame, or `BadFrame` when the metric is undefined on it."""
+    a = np.asarray(frame)
+    if a.ndim < 2 or min(a.shape[:2]) < min_side:
+        raise BadFrame(f"{name} needs a frame of at least {min_side}x{min_side} px, got shape {a.shape}")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise BadFrame("frame has non-finite values")
+    gray = gray_matlab(a)
+    if np.ptp(gray) == 0:
+        raise BadFrame(f"frame is constant: {name} {flat_why}")
+    return gray

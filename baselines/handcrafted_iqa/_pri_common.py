@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
+
+from .base import BadFrame
 
 
 # MATLAB rgb2gray weights (the inverse of the NTSC YIQ matrix's first row, as MATLAB computes it).
@@ -32,9 +34,6 @@ RGB2GRAY = np.array([0.298936021293775, 0.587043074451121, 0.114020904255103], d
 
 MIN_SIDE = 32  # smaller frames carry no 8x8 block grid worth the name and break JPEG2000 levels
 NOISE_SEED = 5489  # the authors fix the noise with MATLAB's default generator state; any fixed seed works
-
-
-from .base import BadFrame  # noqa: E402,F401 - re-exported: the PRI metrics raise it
 
 
 # -- input checks -----------------------------------------------------------------------------

