@@ -322,6 +322,9 @@ def main(argv=None) -> int:
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # unwritable results folder, full disk, ...: the message names the file
+        print(f"bench: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("bench: interrupted; finished results are kept, rerun the same command to resume", file=sys.stderr)
         return 130

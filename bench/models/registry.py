@@ -129,7 +129,7 @@ def create_model(name: str, **overrides):
     config = {**entry.defaults, **overrides}
     try:
         model = entry.cls(**config)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ConfigError(f"model {name!r}: bad configuration {config}: {exc}") from exc
     model.name = entry.name
     return model

@@ -49,13 +49,18 @@ def test_import_the_real_labels(tmp_path, capsys):
     assert "video_RGB/: 2000 of 2000 files absent" in out
 
 
-def test_user_errors_are_one_line_not_tracebacks(tmp_path):
+def test_user_errors_are_one_line_not_tracebacks(tmp_path, tiny_dataset):
     r = bench("data", "check", tmp_path / "nowhere")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "no manifest here" in r.stderr
     r = bench("run", "--model", "no_such_model", "--dataset", tmp_path)
     assert r.returncode == 2 and "unknown model 'no_such_model'" in r.stderr
     r = bench("predict", "--model", "t_clean", tmp_path / "missing.mp4")
     assert r.returncode == 1 and "missing.mp4: no such file" in r.stdout
+    r = bench("predict", "--model", "brisque", "--set", "mode=foo", tmp_path / "missing.mp4")
+    assert r.returncode == 2 and "model 'brisque': bad configuration" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "file").write_text("")
+    r = bench("run", "--model", "t_clean", "--dataset", tiny_dataset, "--out", tmp_path / "file" / "sub")
+    assert r.returncode == 2 and f"{tmp_path / 'file'}" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_predict_on_loose_files(tiny_dataset, tmp_path):
