@@ -145,6 +145,13 @@ def _sample_training_rows(sample: Sample, per_view: bool, seed: int):
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def _pixel_seed(seed: int, sample_id: str) -> int:
+    """Seed for one sample's training-pixel draw: stable across folds and processes."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"{seed}:{sample_id}".encode()).digest()[:8], "little")
+
+
 @register_model("judd")
 class Judd(SaliencyModel):
     paper_row = "Judd [28]"
@@ -162,14 +169,21 @@ class Judd(SaliencyModel):
 
         self.context = context
         samples = list(samples)
-        seeds = np.random.SeedSequence(context.seed).spawn(len(samples))
-        jobs = [(replace(s, cache=None), self.per_view, int(sd.generate_state(1)[0])) for s, sd in zip(samples, seeds)]
+        # A sample's training pixels depend on its id and the run's seed only, not on the fold, so
+        # the rows are memoised across the folds of a run (each video is in 4 of 5 training folds).
+        memo = getattr(context, "memo", None)
+        memo = {} if memo is None else memo
+        keys = [("judd_rows", s.id, str(s.image or s.video), self.per_view, context.seed) for s in samples]
+        todo = [(k, s) for k, s in zip(keys, samples) if k not in memo]
+        jobs = [(replace(s, cache=None), self.per_view, _pixel_seed(context.seed, s.id)) for _, s in todo]
         if (self.n_jobs or 1) == 1 or len(jobs) < 2:
-            rows = [_sample_training_rows(*j) for j in jobs]
+            computed = [_sample_training_rows(*j) for j in jobs]
         else:
             from joblib import Parallel, delayed
 
-            rows = Parallel(n_jobs=self.n_jobs)(delayed(_sample_training_rows)(*j) for j in jobs)
+            computed = Parallel(n_jobs=self.n_jobs)(delayed(_sample_training_rows)(*j) for j in jobs)
+        memo.update(zip([k for k, _ in todo], computed))
+        rows = [memo[k] for k in keys]
         x = np.concatenate([r[0] for r in rows]).astype(np.float64)
         y = np.concatenate([r[1] for r in rows])
         if len(np.unique(y)) < 2:
