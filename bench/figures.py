@@ -101,6 +101,8 @@ def generator_groups(ds: Dataset) -> tuple[list[str], list[str], str]:
     gens = [s.generator for s in ds.samples]
     if all(g for g in gens):
         order = list(dict.fromkeys(sorted(gens)))
+        if any("(presumed)" in g for g in gens):  # the official importer's 200-seed blocks
+            return gens, order, "presumed generator network (200-seed blocks of the release; unconfirmed)"
         return gens, order, "generator network"
     ids = sorted(s.id for s in ds.samples)
     n_blocks = 10 if len(ids) >= 10 else len(ids)

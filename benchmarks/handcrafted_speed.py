@@ -11,7 +11,9 @@ A model whose native score needs parameters that are not installed is timed in s
 (its features), and says so in the `mode` column.
 
 Beside ours, the public implementations that run here, in a separate virtualenv
-(`--compare-python`, default /work/venvs/iqa-compare/bin/python; pyiqa pulls torch):
+(`--compare-python`, or $BENCH_COMPARE_PYTHON, default .venv-compare/bin/python; pyiqa pulls torch;
+make it with `python3 -m venv .venv-compare && .venv-compare/bin/pip install pyiqa==0.1.16 brisque==0.2.0
+scikit-video==1.1.11`):
 pyiqa 0.1.16 `brisque` and `niqe` (given the same published parameters as ours, converted into
 the files pyiqa expects, since pyiqa would otherwise download them), the `brisque` 0.2.0 package
 (its own retrained model), and scikit-video 1.1.11's `niqe` (reported as not runnable if it
@@ -219,7 +221,9 @@ def main(argv=None) -> None:
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3, help="timings are the fastest of this many runs")
-    ap.add_argument("--compare-python", default="/work/venvs/iqa-compare/bin/python")
+    ap.add_argument("--compare-python", default=os.environ.get("BENCH_COMPARE_PYTHON", ".venv-compare/bin/python"),
+                    help="python of a venv with pyiqa, brisque, scikit-video (env BENCH_COMPARE_PYTHON; "
+                         "default .venv-compare/bin/python)")
     ap.add_argument("--no-compare", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)

@@ -159,4 +159,4 @@ def import_official(labels: str | Path, root: str | Path, name: str = "Gen3DHF")
 
 def _presumed_generator(vid: str) -> str | None:
     m = re.fullmatch(r"seed(\d+)", vid)
-    return f"block{int(m.group(1)) // SEEDS_PER_GENERATOR}" if m else None
+    return f"block{int(m.group(1)) // SEEDS_PER_GENERATOR} (presumed)" if m else None
