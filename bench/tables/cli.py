@@ -121,21 +121,3 @@ def run_compare(args) -> int:
     if args.out:
         atomic_write_text(args.out, text)
     return 0
-
-
-def main(argv=None) -> int:
-    """Stand-alone entry for development: `python -m bench.tables.cli tables|compare ...`."""
-    parser = argparse.ArgumentParser(prog="bench")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_tables_arguments(sub.add_parser("tables", help="the paper's tables from results"))
-    add_compare_arguments(sub.add_parser("compare", help="a run beside the paper's numbers"))
-    args = parser.parse_args(argv)
-    try:
-        return run_tables(args) if args.command == "tables" else run_compare(args)
-    except (ConfigError, DataError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,7 @@ import pytest
 
 from bench.results import load_results
 from bench.tables import compare, load_paper
-from bench.tables.cli import main
+from bench.cli import main
 from bench.tables.compare import to_csv, to_markdown
 from tests.tables.helpers import SPLIT, write_fake_run
 

@@ -9,7 +9,7 @@ from bench.errors import ConfigError
 from bench.results import aggregate
 from bench.tables import build_tables, load_paper, to_latex, to_markdown
 from bench.tables.build import improvement
-from bench.tables.cli import main
+from bench.cli import main
 from bench.tables.layout import TABLES
 
 

@@ -12,7 +12,7 @@ import pytest
 from bench.errors import DataError
 from bench.results import load_results, result_path, write_result
 from bench.tables import build_tables, latex_document, to_csv, to_latex, to_markdown
-from bench.tables.cli import main
+from bench.cli import main
 from tests.tables.helpers import DATASET, FAIL_REASON, SPLIT, base, corr, write_fake_run
 
 
