@@ -127,27 +127,6 @@ def imresize_matlab(img: np.ndarray, scale: float = 0.5) -> np.ndarray:
     return np.asarray((cols @ (rows @ img).T).T)
 
 
-_BLAS = None
-
-
-def one_blas_thread(fn):
-    """Run `fn` with BLAS limited to one thread: frames run in parallel instead, and a busy machine
-    makes multi-threaded BLAS on these small products several times slower (measured here)."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        global _BLAS
-        if _BLAS is None:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS = ThreadpoolController()
-        with _BLAS.limit(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
 # -- distribution fits ------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
 def _ratio_tables() -> tuple[np.ndarray, np.ndarray]:

@@ -182,7 +182,6 @@ class BPRIRelease:
 # registered default learns the combination per training fold (svr); mode=native + weights_path uses theirs.
 @register_model("bpri", mode="svr")
 class BPRI(HandcraftedIQA):
-    frame_workers = "threads"  # OpenCV filters and libjpeg release the GIL
     __doc__ = __doc__
     paper_row = "BPRI [48]"
     higher_is_better = False

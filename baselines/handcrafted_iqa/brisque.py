@@ -68,7 +68,6 @@ def _check(frame: np.ndarray) -> np.ndarray:
     return _nss.checked_gray(frame, MIN_SIDE, "BRISQUE", "makes the GGD fits undefined")
 
 
-@_nss.one_blas_thread
 def brisque_features(frame: np.ndarray) -> np.ndarray:
     """The 36 BRISQUE features of one image (uint8 RGB/grey, or float grey in 0..255)."""
     img = _check(frame)

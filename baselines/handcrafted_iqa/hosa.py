@@ -46,7 +46,6 @@ POWER = 0.5
 CODEBOOK = "hosa_codebook"
 
 
-@_nss.one_blas_thread
 def hosa_representation(frame: np.ndarray, codebook: dict, stride: int = 3, r: int = N_NEAREST) -> np.ndarray:
     """The K x 3 x B^2 HOSA vector of one image (flattened, power- and L2-normalised)."""
     gray = _nss.checked_gray(frame, 16, "HOSA")

@@ -92,7 +92,6 @@ def _scale_features(struct: np.ndarray, size: int) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-@_nss.one_blas_thread
 def niqe_patch_features(frame: np.ndarray, patch: int = PATCH) -> np.ndarray:
     """(n_patches, 36) NIQE features of one image (uint8 RGB/grey, or float grey in 0..255)."""
     img = _nss.checked_gray(frame, patch, "NIQE", "has only flat patches")
@@ -106,7 +105,6 @@ def niqe_patch_features(frame: np.ndarray, patch: int = PATCH) -> np.ndarray:
     return np.concatenate(feats, axis=1)
 
 
-@_nss.one_blas_thread
 def niqe_distance(patch_feats: np.ndarray, mu_p: np.ndarray, cov_p: np.ndarray) -> float:
     """Eq. 4 with MATLAB's nanmean / nancov (complete rows) / pinv tolerance."""
     complete = patch_feats[np.isfinite(patch_feats).all(axis=1)]

@@ -50,7 +50,6 @@ STRIDE = 4
 CODEBOOK = "qac_codebook"
 
 
-@_nss.one_blas_thread
 def qac_patch_quality(frame: np.ndarray, codebook: dict, stride: int = STRIDE) -> tuple[np.ndarray, np.ndarray]:
     """(patch qualities (n,), soft level weights (n, N)) of one image."""
     gray = _nss.checked_gray(frame, 16, "QAC")
