@@ -10,7 +10,9 @@ from ._helpers import object_over_background
 
 
 def test_unknown_variant_is_refused():
-    with pytest.raises(ValueError):
+    from bench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="model must be one of"):
         create_model("covsal", model="means")
 
 
