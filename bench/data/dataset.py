@@ -11,7 +11,8 @@ Format (`"format": "gen3dhf-bench/manifest/1"`)::
       "samples": [
         {"id": "seed0000",
          "video": "video_RGB/seed0000.mp4",          # paths relative to the root; any may be null
-         "image": "image/seed0000.png",              # 3-view image (1536x512)
+         "image": "image_clean/seed0000.png",        # 3-view image (1536x512) shown to models; null: from the video
+         "annotated_image": "image/seed0000.png",    # the same with the annotators' red dots (never shown to models)
          "saliency_map": "saliency_map/seed0000.png",# grey PNG or .npy, [0, 1]
          "mos": {"quality": 51.87, "authenticity": 50.12},        # [0, 100]
          "levels": {"quality": "good", "authenticity": "good"},   # Eq. 4
@@ -45,7 +46,7 @@ from bench.io import atomic_write_text
 
 MANIFEST = "manifest.json"
 FORMAT = "gen3dhf-bench/manifest/1"
-_FILE_FIELDS = ("video", "image", "saliency_map")
+_FILE_FIELDS = ("video", "image", "annotated_image", "saliency_map")
 
 
 @dataclass
@@ -186,6 +187,9 @@ def check_dataset(root: str | Path, *, decode: bool = True, expect_map_size: Opt
         seen.setdefault(r["id"], i)
     for r, s in zip(ds.records, ds.samples):
         where = f"{mpath} [{s.id}]"
+        annotated = ds.root / r["annotated_image"] if r.get("annotated_image") else None
+        if annotated is not None and not annotated.is_file():
+            problems.append(f"{annotated}: annotated 3-view image file is missing")
         for dim, v in (r.get("mos") or {}).items():
             if dim not in DIMENSIONS:
                 problems.append(f"{where}: unknown MOS dimension {dim!r}")
@@ -204,11 +208,12 @@ def check_dataset(root: str | Path, *, decode: bool = True, expect_map_size: Opt
             bad = check_categories(r["distortions"])
             if bad:
                 problems.append(f"{where}: unknown distortion categories {bad}")
-        problems += _check_files(s, decode, expect_map_size, read_saliency_map, decode_frames, FrameSpec)
+        problems += _check_files(s, decode, expect_map_size, read_saliency_map, decode_frames, FrameSpec, annotated)
     return problems
 
 
-def _check_files(s: Sample, decode, expect_map_size, read_saliency_map, decode_frames, FrameSpec) -> list[str]:
+def _check_files(s: Sample, decode, expect_map_size, read_saliency_map, decode_frames, FrameSpec,
+                 annotated=None) -> list[str]:
     import cv2
 
     problems = []
@@ -216,12 +221,13 @@ def _check_files(s: Sample, decode, expect_map_size, read_saliency_map, decode_f
         if p is not None and not p.is_file():
             problems.append(f"{p}: {label} file is missing")
     image_shape = None
-    if s.image is not None and s.image.is_file():
-        img = cv2.imread(str(s.image))
-        if img is None:
-            problems.append(f"{s.image}: cannot be read as an image")
-        else:
-            image_shape = img.shape[:2]
+    for path in (s.image, annotated):  # maps take the 3-view image's size
+        if path is not None and path.is_file():
+            img = cv2.imread(str(path))
+            if img is None:
+                problems.append(f"{path}: cannot be read as an image")
+            elif image_shape is None:
+                image_shape = img.shape[:2]
     if s.video is not None and s.video.is_file() and decode:
         try:
             decode_frames(s.video, FrameSpec(count=1))

@@ -8,6 +8,11 @@ are the official 1,600-video training split, eval files the 400-video test split
 Release folders next to the manifest (`--root`): `video_RGB/<id>.mp4`, `image/<id>.png`
 (3-view image with the annotators' red dots), `saliency_map/<id>.png`. Whatever is absent is
 reported, not fatal: the labels alone import and can be analysed.
+
+The release's 3-view images carry the annotators' red dots, which mark the very distortions a
+saliency model is asked to find: they are recorded as `annotated_image` and never shown to a
+model. A model's 3-view input is `image_clean/<id>.png` when the folder exists, else the video's
+frames at -45, 0 and +45 degrees (`Sample.three_view`).
 """
 from __future__ import annotations
 
@@ -135,12 +140,13 @@ def import_official(labels: str | Path, root: str | Path, name: str = "Gen3DHF")
     records, missing = [], {"video_RGB": 0, "image": 0, "saliency_map": 0}
     for vid in ids:
         video = _find(root, "video_RGB", vid, (".mp4",))
-        image = _find(root, "image", vid, IMAGE_EXTS)
+        annotated = _find(root, "image", vid, IMAGE_EXTS)
+        clean = _find(root, "image_clean", vid, IMAGE_EXTS)
         smap = _find(root, "saliency_map", vid, IMAGE_EXTS + (".npy",))
         missing["video_RGB"] += video is None
-        missing["image"] += image is None
+        missing["image"] += annotated is None
         missing["saliency_map"] += smap is None
-        records.append({"id": vid, "video": video, "image": image, "saliency_map": smap,
+        records.append({"id": vid, "video": video, "image": clean, "annotated_image": annotated, "saliency_map": smap,
                         "mos": mos[vid], "generator": _presumed_generator(vid), "group": vid,
                         "official_split": split[vid]})
     manifest = write_manifest(root, name, records, synthetic=False,

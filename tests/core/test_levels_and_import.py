@@ -43,12 +43,16 @@ def test_import_official_like_labels(tmp_path):
 def test_import_finds_release_folders(tmp_path):
     mos = {"seed0000": (10.0, 20.0), "seed0001": (50.0, 60.0), "seed0002": (30.0, 30.0)}
     labels = write_official_like_labels(tmp_path / "labels", mos, {"seed0002"})
-    (tmp_path / "ds" / "video_RGB").mkdir(parents=True)
-    (tmp_path / "ds" / "video_RGB" / "seed0001.mp4").write_bytes(b"x")
+    for folder, name in (("video_RGB", "seed0001.mp4"), ("image", "seed0002.png"), ("image_clean", "seed0002.png")):
+        (tmp_path / "ds" / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "ds" / folder / name).write_bytes(b"x")
     rep = import_official(labels, tmp_path / "ds")
-    assert rep.missing["video_RGB"] == 2
+    assert rep.missing["video_RGB"] == 2 and rep.missing["image"] == 2
     doc = json.loads((tmp_path / "ds" / "manifest.json").read_text())
     assert [r["video"] for r in doc["samples"]] == [None, "video_RGB/seed0001.mp4", None]
+    # the release's dotted images are kept for reference but never become a model's input
+    assert [r["annotated_image"] for r in doc["samples"]] == [None, None, "image/seed0002.png"]
+    assert [r["image"] for r in doc["samples"]] == [None, None, "image_clean/seed0002.png"]
 
 
 def test_import_reports_malformed_label_file(tmp_path):

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from bench.data.dataset import check_dataset, load_dataset
 from bench.data.saliency_maps import red_dot_centres
@@ -123,3 +124,23 @@ def test_refuses_to_overwrite_without_force(standin):
     from bench.errors import ConfigError
     with pytest.raises(ConfigError, match="not empty"):
         build_standin(standin, TINY, progress=False)
+
+
+def test_standin_labels_load_through_the_official_importer(standin, tmp_path):
+    from bench.data.official import import_official
+
+    root = tmp_path / "imported"
+    root.mkdir()
+    for folder in ("video_RGB", "image", "image_clean", "saliency_map"):
+        (root / folder).symlink_to(standin / folder)
+    rep = import_official(standin / "labels", root, name="Gen3DHF-synth via importer")
+    ds, orig = load_dataset(root), load_dataset(standin)
+    assert rep.n_samples == len(orig) and rep.missing == {"video_RGB": 0, "image": 0, "saliency_map": 0}
+    for dim in ("quality", "authenticity"):
+        agree, total, _ = rep.level_agreement[dim]
+        assert agree == total == len(orig)
+    a, b = ds.by_id(), orig.by_id()
+    for sid, s in b.items():
+        assert a[sid].mos == pytest.approx(s.mos) and a[sid].levels == s.levels
+        assert a[sid].image.name == s.image.name and a[sid].image.parent.name == "image_clean"
+    assert ds.official_split() == orig.official_split()
