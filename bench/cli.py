@@ -24,7 +24,8 @@ def cmd_list(args) -> int:
         req = e.cls.requirements
         rows.append({"name": name, "family": e.cls.family, "tasks": sorted(e.cls.tasks),
                      "paper_row": e.cls.paper_row, "trainable": _trainable(e), "gpu": req.gpu,
-                     "weights": req.weights, "source": e.source, "available": ok, "reason": why})
+                     "weights": req.weights, "defaults": e.defaults, "source": e.source, "available": ok,
+                     "reason": why})
     if args.json:
         print(json.dumps({"models": rows, "load_errors": load_errors()}, indent=1))
         return 0
@@ -36,11 +37,13 @@ def cmd_list(args) -> int:
         for r in (r for r in rows if r["family"] == fam):
             state = "ready" if r["available"] else f"cannot run here: {r['reason']}"
             extra = [",".join(r["tasks"]), "trains" if r["trainable"] else "training-free"]
+            if r["defaults"]:
+                extra.append(" ".join(f"{k}={v}" for k, v in r["defaults"].items()))
             if r["gpu"] != "no":
                 extra.append(f"gpu {r['gpu']}")
             if r["source"] != "builtin":
                 extra.append(r["source"])
-            print(f"  {r['name']:<{width}}  {str(r['paper_row'] or '-'):<18} {'; '.join(extra):<40} {state}")
+            print(f"  {r['name']:<{width}}  {str(r['paper_row'] or '-'):<18} {'; '.join(extra):<56} {state}")
     for mod, err in load_errors().items():
         print(f"\nwarning: {mod} failed to load: {err}", file=sys.stderr)
     return 0
