@@ -17,7 +17,8 @@ from bench.tables.render import DASH, _md_escape, cell_text
 PAPER_WEIGHTS = ("paper = deep IQA/VQA and saliency baselines trained on Gen3DHF (Sec. 5.1: 4:1 split, Adam, "
                  "lr 1e-4, 50 epochs, 224×224; saliency 30 epochs); LMMs' weights not stated (their released "
                  "checkpoints, presumably zero-shot); LMME3DHF: Qwen2.5-VL-7B with LoRA (authors' weights)")
-WEIGHT_KEYS = ("weight", "pretrained", "checkpoint", "ckpt", "init")
+# config keys that name weights or their initialisation (whole keys: "face_weight" is a mixing weight)
+WEIGHT_KEYS = ("weights", "weights_path", "pretrained", "checkpoint", "ckpt", "init", "model_path", "range_path")
 
 
 @dataclass
@@ -122,10 +123,12 @@ def _weights(records: list[dict]) -> str:
     for r in records:
         for where in ("config", "settings"):
             for key, value in (r.get(where) or {}).items():
-                if any(w in key.lower() for w in WEIGHT_KEYS) and value not in (None, "", {}):
+                if key.lower() in WEIGHT_KEYS and value not in (None, "", {}):
                     found.setdefault(r["model"], set()).add(f"{key}={value}")
+                elif where == "config" and key == "mode" and value == "svr":
+                    found.setdefault(r["model"], set()).add("svr mode: regressor learned on each training fold")
     if not found:
-        return "weights not recorded in the records"
+        return "no weights files or learned regressors named in the records (training-free or default models)"
     return "; ".join(f"{m}: {', '.join(sorted(v))}" for m, v in sorted(found.items()))
 
 
