@@ -153,7 +153,7 @@ def _run_one(name: str, label: str, overrides: dict, fold: int, train: list, tes
             model.context = context
         t1 = time.perf_counter()
         bar.set_postfix_str("predict")
-        preds, failures, first_tb = predict_isolated(model, test)
+        preds, failures, first_tb = predict_isolated(model, test, progress=cfg.progress)
         t2 = time.perf_counter()
         record["timing"] = {"fit_s": round(t1 - t0, 3), "predict_s": round(t2 - t1, 3)}
         record["failed_samples"] = failures
@@ -195,7 +195,8 @@ def _accepted(cls, overrides: dict) -> dict:
     return {k: v for k, v in overrides.items() if k in params}
 
 
-def predict_isolated(model: Model, samples: Sequence) -> tuple[list[Optional[Prediction]], dict, Optional[str]]:
+def predict_isolated(model: Model, samples: Sequence,
+                     progress: bool = False) -> tuple[list[Optional[Prediction]], dict, Optional[str]]:
     """Predict in batches; a batch that raises is retried sample by sample; bad outputs are recorded.
 
     Returns (predictions with None where a sample failed, {sample id: reason}, the first failure's
@@ -205,6 +206,9 @@ def predict_isolated(model: Model, samples: Sequence) -> tuple[list[Optional[Pre
     failures: dict[str, str] = {}
     first_tb = None
     bs = max(1, int(getattr(model, "batch_size", 8)))
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(samples), desc="samples", unit="sample", leave=False, disable=not progress)
     for start in range(0, len(samples), bs):
         batch = list(samples[start:start + bs])
         try:
@@ -226,6 +230,8 @@ def predict_isolated(model: Model, samples: Sequence) -> tuple[list[Optional[Pre
                 failures[s.id] = why
                 p = None
             preds.append(p)
+        bar.update(len(batch))
+    bar.close()
     return preds, failures, first_tb
 
 
