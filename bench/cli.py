@@ -300,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "make the paper's tables from results (or from the paper's published numbers)")
     _optional_command(sub, "compare", "bench.tables.cli", "add_compare_arguments", "run_compare",
                       "a run's rows beside the paper's")
+    _optional_command(sub, "plots", "bench.plots", "add_plots_arguments", "run_plots",
+                      "a run's results as pictures: SRCC bars, prediction-vs-MOS scatters, saliency bars")
     return p
 
 
