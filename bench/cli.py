@@ -117,13 +117,11 @@ def cmd_predict(args) -> int:
     if not ok:
         raise ConfigError(f"model {args.model!r} cannot run here: {why}")
     if model.trainable:
-        load = getattr(model, "load_checkpoint", None)
-        if not args.checkpoint or load is None:
-            raise ConfigError(f"model {args.model!r} learns from a training set: run it with `bench run`, "
-                              "or pass --checkpoint for a saved one" if load else
-                              f"model {args.model!r} learns from a training set and has no saved-checkpoint "
-                              "support: use `bench run` (it fits per fold)")
-        load(args.checkpoint)
+        if not args.checkpoint:
+            raise ConfigError(f"model {args.model!r} learns from a training set: pass --checkpoint with a "
+                              "fold's fitted model that `bench run --save-models` saved "
+                              "(<run>/<model>/fold-K.model.joblib)")
+        model.load_checkpoint(args.checkpoint)
     out_dir = Path(args.out) if args.out else None
     status = 0
     for path in args.paths:
@@ -208,7 +206,8 @@ def cmd_run(args) -> int:
         split = load_split(Path(args.split))
     out = Path(args.out) if args.out else Path("results/runs") / _slug(dataset.label) / f"{split['name']}-{profile}"
     cfg = RunConfig(out_dir=out, profile=profile, settings=settings, device=device, seed=args.seed,
-                    model_config=_parse_sets(args.set), save_maps=not args.no_maps, progress=not args.no_progress)
+                    model_config=_parse_sets(args.set), save_maps=not args.no_maps, save_models=args.save_models,
+                    progress=not args.no_progress)
     print(f"dataset {dataset.label} ({len(dataset)} samples) | split {split['name']} ({len(split['folds'])} "
           f"fold(s)) | profile {profile} | device {device} | {len(models)} model(s) | results -> {out}")
     explicit = names_models_only(args.model)
@@ -276,7 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("paths", nargs="+")
     q.add_argument("--json", action="store_true", help="one JSON line per file")
     q.add_argument("--out", help="folder for saliency maps")
-    q.add_argument("--checkpoint", help="saved weights, for models that train")
+    q.add_argument("--checkpoint", help="a fitted model saved by `bench run --save-models` (<run>/<model>/fold-K.model.joblib), "
+                                        "for models that train; only load files you made yourself")
     q.add_argument("--set", action="append", metavar="KEY=VALUE", help="model config override")
     q.set_defaults(func=cmd_predict)
 
@@ -293,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--set", action="append", metavar="KEY=VALUE", help="config override for models accepting it")
     q.add_argument("--cache-gb", type=float, default=2.0, help="frame cache memory cap (GiB)")
     q.add_argument("--no-maps", action="store_true", help="do not save predicted saliency maps")
+    q.add_argument("--save-models", action="store_true",
+                   help="save each fold's fitted model (trainable models) for `bench predict --checkpoint`")
     q.add_argument("--no-progress", action="store_true")
     q.set_defaults(func=cmd_run)
 

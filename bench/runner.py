@@ -40,6 +40,7 @@ class RunConfig:
     seed: int = 0
     model_config: dict = field(default_factory=dict)  # overrides applied to every model that accepts them
     save_maps: bool = True
+    save_models: bool = False  # fitted models of trainable baselines, per fold (`--save-models`)
     progress: bool = True
 
 
@@ -152,6 +153,9 @@ def _run_one(name: str, label: str, overrides: dict, fold: int, train: list, tes
         else:
             model.context = context
         t1 = time.perf_counter()
+        if model.trainable and cfg.save_models:
+            # what this fold learned, for `bench predict --checkpoint` on new files
+            model.save_checkpoint(out_dir / label / f"fold-{fold}.model.joblib")
         bar.set_postfix_str("predict")
         preds, failures, first_tb = predict_isolated(model, test, progress=cfg.progress)
         t2 = time.perf_counter()

@@ -114,6 +114,44 @@ class Model:
             return False, f"weights not found: {req.weights}" + (f" (looked for {path})" if path else "")
         return True, ""
 
+    # -- checkpoints ----------------------------------------------------------------------------
+    def save_checkpoint(self, path) -> None:
+        """Save what `fit` learned (the instance state but the run context) with joblib.
+
+        Models holding large framework weights may override this; the default suits the
+        scikit-learn-sized state of the classic models. Only load checkpoints you made yourself:
+        a joblib file can run code when loaded.
+        """
+        import io
+
+        import joblib
+
+        from bench.io import atomic_write_bytes
+
+        state = {k: v for k, v in self.__dict__.items() if k != "context"}
+        buf = io.BytesIO()
+        joblib.dump({"class": f"{type(self).__module__}.{type(self).__qualname__}", "state": state}, buf)
+        atomic_write_bytes(path, buf.getvalue())
+
+    def load_checkpoint(self, path) -> "Model":
+        """Restore a `save_checkpoint` file into this instance (which must be of the same class)."""
+        import joblib
+
+        from bench.errors import DataError
+
+        try:
+            doc = joblib.load(path)
+        except FileNotFoundError:
+            raise DataError(f"{path}: checkpoint file not found") from None
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's error here
+            raise DataError(f"{path}: not a readable checkpoint ({type(exc).__name__}: {exc})") from exc
+        want = f"{type(self).__module__}.{type(self).__qualname__}"
+        if not isinstance(doc, dict) or doc.get("class") != want:
+            got = doc.get("class") if isinstance(doc, dict) else type(doc).__name__
+            raise DataError(f"{path}: checkpoint of {got}, not of {want}")
+        self.__dict__.update(doc["state"])
+        return self
+
     def describe(self) -> dict:
         """Static facts recorded with results and shown by `bench list`."""
         return {

@@ -75,6 +75,17 @@ def test_predict_on_loose_files(tiny_dataset, tmp_path):
     assert json.loads(r.stdout)["saliency"] == str(tmp_path / "seed0001.t_centre_saliency.png")
     r = bench("predict", "--model", "t_mean_regressor", vids[0])
     assert r.returncode == 2 and "learns from a training set" in r.stderr
+    # a fold's fitted model, saved by `bench run`, predicts new files
+    r = bench("run", "--model", "t_mean_regressor", "--dataset", tiny_dataset, "--folds", "2", "--out",
+              tmp_path / "run", "--no-progress", "--save-models")
+    ckpt = tmp_path / "run" / "t_mean_regressor" / "fold-0.model.joblib"
+    assert r.returncode == 0 and ckpt.is_file()
+    r = bench("predict", "--model", "t_mean_regressor", "--checkpoint", ckpt, vids[0], "--json")
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)
+    assert set(row) >= {"quality", "authenticity"} and row["quality"] == row["quality"]
+    r = bench("predict", "--model", "judd", "--checkpoint", ckpt, vids[0])
+    assert r.returncode == 2 and "not of baselines.classic_saliency.judd.Judd" in r.stderr
 
 
 def test_run_end_to_end_exit_status(tiny_dataset, tmp_path):
