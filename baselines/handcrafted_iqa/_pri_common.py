@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -189,11 +189,11 @@ def jpeg2000_roundtrip(img: np.ndarray, ratio: float, levels: int = 4) -> np.nda
         return np.asarray(dec.convert("RGB" if img.ndim == 3 else "L"))
 
 
-def packages_available(packages: Sequence[str]) -> tuple[bool, str]:
-    """(True, "") when every module imports here, else (False, what to install)."""
-    import importlib.util
+def release_folder_problem(path, files: dict, what: str) -> Optional[str]:
+    """Why `path` is not the authors' MATLAB release folder holding `files` ({key: (name, alternatives...)}),
+    or None when it is."""
+    from pathlib import Path
 
-    missing = [p for p in packages if importlib.util.find_spec(p) is None]
-    if missing:
-        return False, f"missing Python package(s): {', '.join(missing)} (pip install them)"
-    return True, ""
+    root = Path(path).expanduser()
+    missing = [names[0] for names in files.values() if not any((root / n).is_file() for n in names)]
+    return f"{root}: not the {what} release folder (missing {', '.join(missing)})" if missing else None

@@ -73,6 +73,20 @@ class HandcraftedIQA(Model):
     def trainable(self) -> bool:  # the runner fits per fold only in svr mode
         return self.mode == "svr"
 
+    @classmethod
+    def availability(cls, config: Optional[dict] = None) -> tuple[bool, str]:
+        """Packages first; svr mode needs nothing more, native mode whatever `native_availability` says."""
+        config = config or {}
+        ok, why = cls.packages_available()
+        if not ok or config.get("mode", "native") != "native":
+            return ok, why
+        return cls.native_availability(config)
+
+    @classmethod
+    def native_availability(cls, config: dict) -> tuple[bool, str]:
+        """Whether the native score's published parameters are at hand. Default: nothing needed."""
+        return True, ""
+
     # -- what a method implements ---------------------------------------------------------
     def frame_score(self, frame: np.ndarray) -> float:
         """Native score of one uint8 RGB frame."""

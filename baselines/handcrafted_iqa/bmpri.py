@@ -46,7 +46,7 @@ from bench.models.registry import register_model
 
 from ._pri_common import (add_gaussian_noise, as_uint8_image, coverage_similarity,
                           filter_uint8, gaussian_kernel, jpeg2000_roundtrip, jpeg_roundtrip, lbp_map,
-                          packages_available, to_gray)
+                          release_folder_problem, to_gray)
 from .base import HandcraftedIQA
 
 JPEG_QUALITIES = (0, 2, 4, 6, 8)
@@ -134,18 +134,11 @@ class BMPRI(HandcraftedIQA):
         return self._release
 
     @classmethod
-    def availability(cls, config: Optional[dict] = None) -> tuple[bool, str]:
-        config = config or {}
-        ok, why = packages_available(cls.requirements.packages)
-        if not ok or config.get("mode", "native") != "native":
-            return ok, why
+    def native_availability(cls, config: dict) -> tuple[bool, str]:
         path = config.get("weights_path")
         if not path:
             return False, ("BMPRI is only defined with a learned regressor (the authors' SVR trained on LIVE), "
                            "which is not shipped: use mode=svr (regressed on Gen3DHF per fold), or set "
                            "weights_path to the authors' BMPRI release folder (SVM/model, SVM/range)")
-        root = Path(path).expanduser()
-        missing = [names[0] for names in RELEASE_FILES.values() if not any((root / n).is_file() for n in names)]
-        if missing:
-            return False, f"{root}: not the BMPRI release folder (missing {', '.join(missing)})"
-        return True, ""
+        problem = release_folder_problem(path, RELEASE_FILES, "BMPRI")
+        return (False, problem) if problem else (True, "")

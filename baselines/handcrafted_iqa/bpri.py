@@ -55,7 +55,7 @@ from bench.models.base import Requirements
 from bench.models.registry import register_model
 
 from ._pri_common import (add_gaussian_noise, as_uint8_image, filter_uint8,
-                          jaccard_similarity, jpeg_roundtrip, lbp_map, packages_available, to_gray)
+                          jaccard_similarity, jpeg_roundtrip, lbp_map, release_folder_problem, to_gray)
 from .base import HandcraftedIQA
 
 # Parameters from the authors' release.
@@ -220,22 +220,17 @@ class BPRI(HandcraftedIQA):
         return self._release
 
     @classmethod
-    def availability(cls, config: Optional[dict] = None) -> tuple[bool, str]:
-        config = config or {}
-        ok, why = packages_available(cls.requirements.packages)  # weights: checked below, per mode
-        if not ok or cls.variant != "combined" or config.get("mode", "native") != "native":
-            return ok, why
+    def native_availability(cls, config: dict) -> tuple[bool, str]:
+        if cls.variant != "combined":
+            return True, ""  # the three partial scores need nothing learned
         path = config.get("weights_path")
         if not path:
             return False, ("native BPRI combines its three scores with the authors' trained distortion "
                            "classifier and logistic mappings, which are not shipped: set weights_path to "
                            "their BPRI release folder (SVM/model, SVM/range, para.mat), or use mode=svr, "
                            "or the training-free bpri_pss / bpri_lsss / bpri_lssn")
-        root = Path(path).expanduser()
-        missing = [names[0] for names in RELEASE_FILES.values() if not any((root / n).is_file() for n in names)]
-        if missing:
-            return False, f"{root}: not the BPRI release folder (missing {', '.join(missing)})"
-        return True, ""
+        problem = release_folder_problem(path, RELEASE_FILES, "BPRI")
+        return (False, problem) if problem else (True, "")
 
 
 @register_model("bpri_pss")

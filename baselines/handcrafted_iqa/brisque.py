@@ -156,10 +156,7 @@ class BRISQUE(HandcraftedIQA):
         self.model_path, self.range_path = model_path, range_path
 
     @classmethod
-    def availability(cls, config: Optional[dict] = None) -> tuple[bool, str]:
-        config = config or {}
-        if config.get("mode", "native") != "native":
-            return True, ""
+    def native_availability(cls, config: dict) -> tuple[bool, str]:
         try:
             load_release(config.get("model_path"), config.get("range_path"))
         except ModelUnavailable as exc:

@@ -174,10 +174,7 @@ class NIQE(HandcraftedIQA):
         self.model_path = model_path
 
     @classmethod
-    def availability(cls, config: Optional[dict] = None) -> tuple[bool, str]:
-        config = config or {}
-        if config.get("mode", "native") != "native":
-            return True, ""
+    def native_availability(cls, config: dict) -> tuple[bool, str]:
         try:
             load_pristine_model(config.get("model_path"))
         except ModelUnavailable as exc:

@@ -104,9 +104,9 @@ class Model:
     def availability(cls, config: Optional[dict] = None) -> tuple[bool, str]:
         """(True, "") when the model can run on this machine now, else (False, why and what to do)."""
         req = cls.requirements
-        missing = [p for p in req.packages if importlib.util.find_spec(p) is None]
-        if missing:
-            return False, f"missing Python package(s): {', '.join(missing)} (pip install them)"
+        ok, why = cls.packages_available()
+        if not ok:
+            return ok, why
         if req.gpu == "required" and not _cuda_available():
             return False, "needs a CUDA GPU; none is visible here"
         path = (config or {}).get("weights_path") or req.weights_path
@@ -151,6 +151,13 @@ class Model:
             raise DataError(f"{path}: checkpoint of {got}, not of {want}")
         self.__dict__.update(doc["state"])
         return self
+
+    @classmethod
+    def packages_available(cls) -> tuple[bool, str]:
+        missing = [p for p in cls.requirements.packages if importlib.util.find_spec(p) is None]
+        if missing:
+            return False, f"missing Python package(s): {', '.join(missing)} (pip install them)"
+        return True, ""
 
     def describe(self) -> dict:
         """Static facts recorded with results and shown by `bench list`."""
