@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,9 @@ import pytest
 from bench.data.categories import CATEGORIES
 from bench.data.dataset import write_manifest
 from bench.data.saliency_maps import saliency_from_points, write_saliency_map
+
+# Frame store, validation stamps and the default stand-in go to a scratch home, not the user's cache.
+os.environ.setdefault("GEN3DHF_BENCH_HOME", tempfile.mkdtemp(prefix="gen3dhf-bench-test-home-"))
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 OFFICIAL_LABELS = SHARED / "gen3dhf-official" / "labels"

@@ -96,7 +96,6 @@ def aim_saliency(image: np.ndarray, scale: float = 0.5, bins: int = 256, blur_px
 
 @register_model("aim")
 class AIM(SaliencyModel):
-    paper_row = "AIM [2]"
 
     def __init__(self, scale: float = 0.5, basis_path: str | None = None, **config):
         super().__init__(scale=scale, basis_path=basis_path, **config)

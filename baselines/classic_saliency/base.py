@@ -5,7 +5,7 @@ Each model predicts a distortion-aware saliency map for a sample's 3-view image
 runs the model on each view alone and puts the three maps side by side, as the three
 views are separate photographs; `per_view=False` treats the strip as one image.
 Maps come out at the 3-view image's size, float32, non-negative. `n_jobs` > 1 spreads the
-samples of one `predict` call over that many processes (joblib); 1 runs them here, serially.
+samples of one `predict` call over that many processes; 1 runs them here, serially.
 """
 from __future__ import annotations
 
@@ -56,13 +56,12 @@ class SaliencyModel(Model):
         samples = list(samples)
         if (self.n_jobs or 1) == 1 or len(samples) < 2:
             maps = [self.strip_saliency(s.three_view()) for s in samples]
-        else:  # processes, one sample each; the frame cache (holds a lock) stays in this process
-            from dataclasses import replace
+        else:  # processes, one sample each (samples pickle cheaply: frames come from the store)
+            from functools import partial
 
-            from joblib import Parallel, delayed
+            from bench.parallel import map_in_processes
 
-            maps = Parallel(n_jobs=self.n_jobs)(
-                delayed(_sample_map)(self, replace(s, cache=None)) for s in samples)
+            maps = map_in_processes(partial(_sample_map, self), samples, self.n_jobs)
         return [Prediction(saliency=m) for m in maps]
 
 

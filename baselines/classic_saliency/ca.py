@@ -110,7 +110,6 @@ def ca_saliency(image: np.ndarray, max_side: int = 250, patch: int = 7, stride: 
 
 @register_model("ca")
 class ContextAware(SaliencyModel):
-    paper_row = "CA [16]"
 
     def __init__(self, stride: int = 3, faces: bool = False, **config):
         super().__init__(stride=stride, faces=faces, **config)

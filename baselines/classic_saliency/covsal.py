@@ -128,7 +128,6 @@ def covsal_saliency(image: np.ndarray, size: int = 512, model: str = "covariance
 
 @register_model("covsal")
 class CovSal(SaliencyModel):
-    paper_row = "CovSal [15]"
 
     def __init__(self, model: str = "covariance", centre_bias: bool = True, **config):
         if model not in MODELS:

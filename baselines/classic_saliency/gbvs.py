@@ -141,7 +141,6 @@ def gbvs_saliency(image: np.ndarray, max_side: int = 32, levels=(2, 3, 4), sigma
 
 @register_model("gbvs")
 class GBVS(SaliencyModel):
-    paper_row = "GBVS [18]"
 
     def __init__(self, normalization: str = "power", dissimilarity: str = "difference", max_side: int = 32,
                  **config):

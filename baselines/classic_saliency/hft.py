@@ -104,7 +104,6 @@ def hft_saliency(image: np.ndarray, size: int = 128, border_cut: float = 0.01, s
 
 @register_model("hft")
 class HFT(SaliencyModel):
-    paper_row = "HFT [37]"
 
     def __init__(self, centre_bias: bool = True, **config):
         super().__init__(centre_bias=centre_bias, **config)

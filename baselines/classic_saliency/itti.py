@@ -68,7 +68,6 @@ def itti_saliency(image: np.ndarray, **kwargs) -> np.ndarray:
 
 @register_model("it")
 class IttiKoch(SaliencyModel):
-    paper_row = "IT [27]"
 
     def saliency_map(self, image: np.ndarray) -> np.ndarray:
         return itti_saliency(image)

@@ -152,10 +152,14 @@ def _pixel_seed(seed: int, sample_id: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{sample_id}".encode()).digest()[:8], "little")
 
 
+def _training_rows_job(job) -> tuple:
+    return _sample_training_rows(*job)
+
+
 @register_model("judd")
 class Judd(SaliencyModel):
-    paper_row = "Judd [28]"
     trainable = True
+    state_attributes = ("weights",)
 
     def __init__(self, C: float = 1.0, **config):
         super().__init__(C=C, **config)
@@ -163,9 +167,9 @@ class Judd(SaliencyModel):
         self.weights = None  # (mean, std, w, b) after fit
 
     def fit(self, samples: Sequence[Sample], context: RunContext) -> "Judd":
-        from dataclasses import replace
-
         from sklearn.svm import LinearSVC
+
+        from bench.parallel import map_in_processes
 
         self.context = context
         samples = list(samples)
@@ -175,13 +179,8 @@ class Judd(SaliencyModel):
         memo = {} if memo is None else memo
         keys = [("judd_rows", s.id, str(s.image or s.video), self.per_view, context.seed) for s in samples]
         todo = [(k, s) for k, s in zip(keys, samples) if k not in memo]
-        jobs = [(replace(s, cache=None), self.per_view, _pixel_seed(context.seed, s.id)) for _, s in todo]
-        if (self.n_jobs or 1) == 1 or len(jobs) < 2:
-            computed = [_sample_training_rows(*j) for j in jobs]
-        else:
-            from joblib import Parallel, delayed
-
-            computed = Parallel(n_jobs=self.n_jobs)(delayed(_sample_training_rows)(*j) for j in jobs)
+        jobs = [(s, self.per_view, _pixel_seed(context.seed, s.id)) for _, s in todo]
+        computed = map_in_processes(_training_rows_job, jobs, self.n_jobs or 1)
         memo.update(zip([k for k, _ in todo], computed))
         rows = [memo[k] for k in keys]
         x = np.concatenate([r[0] for r in rows]).astype(np.float64)

@@ -111,7 +111,6 @@ def sim_saliency(image_rgb: np.ndarray, windows=(13, 26), gamma: float = 2.4, le
 
 @register_model("murray")
 class Murray(SaliencyModel):
-    paper_row = "Murray [53]"
 
     def __init__(self, center: int = 13, surround: int = 26, gamma: float = 2.4, **config):
         super().__init__(center=center, surround=surround, gamma=gamma, **config)

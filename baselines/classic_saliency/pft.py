@@ -31,7 +31,6 @@ def phase_spectrum_saliency(image_rgb: np.ndarray, size: int = 64, blur_size: in
 
 @register_model("pft")
 class PFT(SaliencyModel):
-    paper_row = "PFT [17]"
 
     def __init__(self, size: int = 64, **config):
         super().__init__(size=size, **config)

@@ -66,7 +66,6 @@ def smvj_saliency(image: np.ndarray, face_weight: float = 1.0, channel_weight: f
 
 @register_model("smvj")
 class SMVJ(SaliencyModel):
-    paper_row = "SMVJ [3]"
 
     def __init__(self, face_weight: float = 1.0, **config):
         super().__init__(face_weight=face_weight, **config)

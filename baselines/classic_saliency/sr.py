@@ -36,7 +36,6 @@ def spectral_residual(image_rgb: np.ndarray, width: int = 64, avg_size: int = 3,
 
 @register_model("sr")
 class SpectralResidual(SaliencyModel):
-    paper_row = "SR [21]"
 
     def __init__(self, width: int = 64, **config):
         super().__init__(width=width, **config)

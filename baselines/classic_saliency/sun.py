@@ -85,7 +85,6 @@ def load_params(path: Path = PARAMS_PATH) -> dict:
 
 @register_model("sun")
 class SUN(SaliencyModel):
-    paper_row = "SUN [81]"
 
     def __init__(self, scale: float = SCALE, params_path: str | None = None, **config):
         super().__init__(scale=scale, params_path=params_path, **config)

@@ -87,7 +87,6 @@ def swd_saliency(image_rgb: np.ndarray, patch: int = 14, dims: int = 11, smoothi
 
 @register_model("swd")
 class SWD(SaliencyModel):
-    paper_row = "SWD [14]"
 
     def __init__(self, patch: int = 14, dims: int = 11, smoothing: int = 3, **config):
         super().__init__(patch=patch, dims=dims, smoothing=smoothing, **config)

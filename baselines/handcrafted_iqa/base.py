@@ -50,7 +50,7 @@ class HandcraftedIQA(Model):
     n_features: Optional[int] = None  # length of frame_features (lets a bad frame give a NaN vector)
     # "threads" (the default) suits metrics whose work is in OpenCV/numpy calls that release the GIL:
     # measured here, 2 threads give BRISQUE/NIQE/QAC/HOSA 1.5-1.9x while 2 processes lose to pickling
-    # 512x512 frames. "processes" (joblib's loky pool) suits code that holds the GIL (a codec).
+    # 512x512 frames. "processes" (`bench.parallel`, workers that die with the run) suits code that holds the GIL (a codec).
     frame_workers = "threads"
 
     def __init__(self, mode: str = "native", frames: int = 8, frame_size=None, aggregate: str = "mean",
@@ -61,6 +61,12 @@ class HandcraftedIQA(Model):
             raise ValueError(f"aggregate must be one of {sorted(AGGREGATES)}, got {aggregate!r}")
         if kernel not in ("rbf", "linear"):
             raise ValueError(f"kernel must be 'rbf' or 'linear', got {kernel!r}")
+        if not isinstance(frames, int) or frames < 1:
+            raise ValueError(f"frames must be an integer >= 1, got {frames!r}")
+        if not isinstance(n_jobs, int) or n_jobs < 1:
+            raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
+        if frame_size is not None and (not isinstance(frame_size, int) or frame_size < 8):
+            raise ValueError(f"frame_size must be None or an integer >= 8, got {frame_size!r}")
         super().__init__(mode=mode, frames=frames, frame_size=frame_size, aggregate=aggregate,
                          kernel=kernel, n_jobs=n_jobs, **config)
         self.mode, self.n_frames, self.frame_size = mode, frames, frame_size
@@ -69,8 +75,17 @@ class HandcraftedIQA(Model):
         if mode == "svr":
             self.higher_is_better = True  # SVR outputs estimate MOS, whatever the method's direction
 
+    state_attributes = ("_regressors",)
+
+    @classmethod
+    def is_trainable(cls, config: Optional[dict] = None) -> bool:  # the runner fits per fold only in svr mode
+        import inspect
+
+        default = inspect.signature(cls.__init__).parameters["mode"].default
+        return (config or {}).get("mode", default) == "svr"
+
     @property
-    def trainable(self) -> bool:  # the runner fits per fold only in svr mode
+    def trainable(self) -> bool:
         return self.mode == "svr"
 
     @classmethod
@@ -112,9 +127,11 @@ class HandcraftedIQA(Model):
             if n_jobs == 1:
                 out = [_call_on_frame(fn, f, size) for f in frames]
             elif self.frame_workers == "processes":
-                from joblib import Parallel, delayed
+                from functools import partial
 
-                out = Parallel(n_jobs=n_jobs, backend="loky")(delayed(_call_on_frame)(fn, f, size) for f in frames)
+                from bench.parallel import map_in_processes
+
+                out = map_in_processes(partial(_call_on_frame, fn, size=size), list(frames), n_jobs)
             else:
                 with ThreadPoolExecutor(max_workers=n_jobs) as pool:
                     out = list(pool.map(lambda f: _call_on_frame(fn, f, size), frames))

@@ -100,7 +100,6 @@ class BMPRIRelease:
 @register_model("bmpri", mode="svr")
 class BMPRI(HandcraftedIQA):
     __doc__ = __doc__
-    paper_row = "BMPRI [49]"
     higher_is_better = False  # native: predicted LIVE DMOS
     n_features = N_FEATURES
     frame_workers = "processes"  # Pillow's JPEG2000 codec, 3/4 of the time, holds the GIL

@@ -183,7 +183,6 @@ class BPRIRelease:
 @register_model("bpri", mode="svr")
 class BPRI(HandcraftedIQA):
     __doc__ = __doc__
-    paper_row = "BPRI [48]"
     higher_is_better = False
     variant = "combined"
     requirements = Requirements(
@@ -237,7 +236,6 @@ class BPRI(HandcraftedIQA):
 class BPRIPSS(BPRI):
     """BPRI-PSS [48]: the blockiness score alone (training-free; higher = blockier = worse)."""
 
-    paper_row = "BPRI-PSS [48]"
     variant = "pss"
     requirements = Requirements(packages=("cv2", "PIL", "scipy"))
 
@@ -246,7 +244,6 @@ class BPRIPSS(BPRI):
 class BPRILSSs(BPRI):
     """BPRI-LSSs [48]: the blur score alone (training-free; higher = blurrier = worse)."""
 
-    paper_row = "BPRI-LSSs [48]"
     variant = "lsss"
     requirements = Requirements(packages=("cv2", "PIL", "scipy"))
 
@@ -255,6 +252,5 @@ class BPRILSSs(BPRI):
 class BPRILSSn(BPRI):
     """BPRI-LSSn [48]: the noise score alone (training-free; higher = noisier = worse)."""
 
-    paper_row = "BPRI-LSSn [48]"
     variant = "lssn"
     requirements = Requirements(packages=("cv2", "PIL", "scipy"))

@@ -145,7 +145,6 @@ def score_from_features(feats: np.ndarray, model, scaling: Scaling) -> np.ndarra
 class BRISQUE(HandcraftedIQA):
     """BRISQUE [51]; native score lower = better. See the module docstring."""
 
-    paper_row = "BRISQUE [51]"
     higher_is_better = False
     n_features = N_FEATURES
     requirements = Requirements(weights="the authors' LIVE-trained SVR (allmodel, allrange): " + INSTALL_HINT)

@@ -81,7 +81,6 @@ def hosa_representation(frame: np.ndarray, codebook: dict, stride: int = 3, r: i
 class HOSA(HandcraftedIQA):
     """HOSA [76]; svr mode only (its authors' regressor is unpublished). See the module docstring."""
 
-    paper_row = "HOSA [76]"
     higher_is_better = True  # svr output estimates MOS
 
     def __init__(self, mode: str = "svr", stride: int = 3, **config):

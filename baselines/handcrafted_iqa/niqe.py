@@ -164,7 +164,6 @@ def load_pristine_model(model_path: Optional[str] = None) -> tuple[np.ndarray, n
 class NIQE(HandcraftedIQA):
     """NIQE [52]; native score lower = better. See the module docstring."""
 
-    paper_row = "NIQE [52]"
     higher_is_better = False
     n_features = N_FEATURES
     requirements = Requirements(weights="the authors' pristine MVG model: " + INSTALL_HINT)

@@ -74,7 +74,6 @@ def qac_score(frame: np.ndarray, codebook: dict, stride: int = STRIDE) -> float:
 class QAC(HandcraftedIQA):
     """QAC [77]; native score in [0, 1], higher = better. See the module docstring."""
 
-    paper_row = "QAC [77]"
     higher_is_better = True
 
     def __init__(self, mode: str = "native", stride: int = STRIDE, **config):

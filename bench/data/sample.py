@@ -1,20 +1,25 @@
 """One Gen3DHF item: a video, its 3-view image, its labels, all loaded lazily.
 
 A `Sample` is what every model's `fit`/`predict` receives. It holds paths and
-labels only; pixels are decoded on request (and cached by the dataset's
-`FrameCache`, so several models asking for the same frames decode once).
+labels only; pixels are decoded on request and kept by the dataset's `FrameStore` (on disk,
+memory-mapped), so every model, fold and worker process asking for the same frames shares one
+decode. A sample pickles cheaply into worker processes. `inputs` carries what a model's input
+preparation made of it, when the runner prepared it ahead of the model.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
 from bench.data.categories import CATEGORIES
-from bench.data.video import FrameCache, FrameSpec, decode_frames, three_view_from_video
+from bench.data.video import THREE_VIEW, FrameSpec, decode_frames, strip
 from bench.errors import DataError
+
+if TYPE_CHECKING:
+    from bench.data.frame_store import FrameStore
 
 DIMENSIONS = ("quality", "authenticity")
 
@@ -39,28 +44,30 @@ class Sample:
     description: Optional[str] = None
     generator: Optional[str] = None
     group: Optional[str] = None  # grouped k-fold keeps a group on one side
-    cache: Optional[FrameCache] = field(default=None, repr=False, compare=False)
+    store: Optional["FrameStore"] = field(default=None, repr=False, compare=False)
+    inputs: Any = field(default=None, repr=False, compare=False)  # the model's prepared input, if any
 
     # ---- pixels -----------------------------------------------------------------
     def frames(self, count: Optional[int] = 8, fps: Optional[float] = None,
-               size: Optional[int | tuple] = None) -> np.ndarray:
+               size: Optional[int | tuple] = None, spec: Optional[FrameSpec] = None) -> np.ndarray:
         """Frames as uint8 RGB, shape (T, H, W, 3).
 
         `count`: that many frames spread uniformly over the video; `fps`: frames at
         that rate instead; `size`: resize to (size, size) or (height, width).
-        An image file is a one-frame video.
+        `spec`: a `FrameSpec` instead of the three. An image file is a one-frame video. The array is
+        read-only (shared through the frame store).
         """
-        spec = FrameSpec(count=None if fps else count, fps=fps, size=_as_hw(size))
+        spec = spec or FrameSpec(count=None if fps else count, fps=fps, size=_as_hw(size))
         if self.video is None:
             if self.image is None:
                 raise DataError(f"sample {self.id}: has neither a video nor an image")
-            frame = _read_rgb(self.image)
+            frame = self._image()
             if spec.size:
                 import cv2
                 frame = cv2.resize(frame, spec.size[::-1], interpolation=cv2.INTER_AREA)
             return frame[None]
-        if self.cache is not None:
-            return self.cache.get(self.video, spec)
+        if self.store is not None:
+            return self.store.frames(self.video, spec)
         return decode_frames(self.video, spec)
 
     def three_view(self) -> np.ndarray:
@@ -70,10 +77,13 @@ class Sample:
         frames at -45, 0 and +45 degrees of the 180-degree orbit.
         """
         if self.image is not None:
-            return _read_rgb(self.image)
+            return self._image()
         if self.video is None:
             raise DataError(f"sample {self.id}: has neither a video nor a 3-view image")
-        return three_view_from_video(self.video)
+        return strip(self.frames(spec=THREE_VIEW))
+
+    def _image(self) -> np.ndarray:
+        return self.store.image(self.image) if self.store is not None else read_rgb(self.image)
 
     def saliency(self) -> Optional[np.ndarray]:
         """Ground-truth distortion-aware saliency map, float32 in [0, 1], or None."""
@@ -101,6 +111,8 @@ class Sample:
     def from_file(cls, path: str | Path) -> "Sample":
         """An unlabelled sample for a lone video or image file (`bench predict`)."""
         path = Path(path).resolve()
+        if path.is_dir():
+            raise DataError(f"{path}: is a folder; give video or image files")
         if not path.is_file():
             raise DataError(f"{path}: no such file")
         if path.suffix.lower() in IMAGE_SUFFIXES:
@@ -116,7 +128,7 @@ def _as_hw(size) -> Optional[tuple]:
     return tuple(int(s) for s in size)
 
 
-def _read_rgb(path: Path) -> np.ndarray:
+def read_rgb(path: Path) -> np.ndarray:
     import cv2
     img = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if img is None:

@@ -83,6 +83,20 @@ def make_split(dataset: Dataset, kind: str = "kfold", k: int = 5, seed: int = 0,
             "grouped_by": grouped_by, "dataset_hash": dataset.content_hash(), "folds": folds}
 
 
+def check_split(split: dict, dataset: Dataset, path: Path) -> None:
+    """A split file must name this dataset's samples only, and was made for it when it says for which."""
+    known = {s.id for s in dataset.samples}
+    for i, f in enumerate(split["folds"]):
+        unknown = [x for x in f["train"] + f["test"] if x not in known]
+        if unknown:
+            raise DataError(f"{path}: fold {i} names {len(unknown)} sample id(s) the dataset {dataset.root} lacks, "
+                            f"e.g. {unknown[:3]}")
+    made_for = split.get("dataset_hash")
+    if made_for and made_for != dataset.content_hash():
+        raise DataError(f"{path}: made for another dataset (dataset hash {made_for[:12]}, this one "
+                        f"{dataset.content_hash()[:12]}); make a split for it with `bench data split`")
+
+
 def split_hash(split: dict) -> str:
     return hashlib.sha256(json.dumps(split, sort_keys=True).encode()).hexdigest()
 
@@ -100,9 +114,13 @@ def load_split(path: Path) -> dict:
         raise DataError(f"{path}: split file not found") from None
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: split file is not valid JSON ({exc})") from exc
-    if doc.get("format") != FORMAT or not isinstance(doc.get("folds"), list):
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("folds"), list) \
+            or not doc["folds"]:
         raise DataError(f"{path}: not a split file (expected \"format\": \"{FORMAT}\" and \"folds\")")
     for i, f in enumerate(doc["folds"]):
+        if not isinstance(f, dict) or not all(isinstance(f.get(k), list) and all(isinstance(x, str) for x in f[k])
+                                              for k in ("train", "test")):
+            raise DataError(f"{path}: fold {i} must have \"train\" and \"test\" lists of sample ids")
         overlap = set(f.get("train", [])) & set(f.get("test", []))
         if overlap:
             raise DataError(f"{path}: fold {i} has {len(overlap)} id(s) in both train and test")

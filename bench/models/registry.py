@@ -13,6 +13,12 @@ models when loaded::
 
     [project.entry-points."bench.models"]
     my_family = "my_package.models"
+
+A researcher's local module needs no packaging: `bench run --plugins my_models` (an import path,
+or a path to a .py file) or the environment variable `BENCH_PLUGINS` (comma-separated) imports it.
+
+A model's `paper_row` defaults to the label `bench/tables/layout.py` gives its registry name, so
+each row label is written once.
 """
 from __future__ import annotations
 
@@ -41,7 +47,8 @@ class Entry:
     name: str
     cls: type
     defaults: dict = field(default_factory=dict)
-    source: str = "builtin"  # "builtin", or the entry point that registered it
+    source: str = "builtin"  # "builtin", or the entry point / plugin that registered it
+    paper_row: Optional[str] = None
 
 
 _REGISTRY: dict[str, Entry] = {}
@@ -57,13 +64,62 @@ def register_model(name: Optional[str] = None, **defaults) -> Callable:
         if key in _REGISTRY and _REGISTRY[key].cls is not cls:
             raise ConfigError(f"model name {key!r} is registered twice "
                               f"({_REGISTRY[key].cls.__module__} and {cls.__module__})")
-        _REGISTRY[key] = Entry(key, cls, dict(defaults), _current_source)
+        _REGISTRY[key] = Entry(key, cls, dict(defaults), _current_source, _paper_row(cls, key))
         return cls
 
     return deco
 
 
 _current_source = "builtin"
+
+
+def _paper_row(cls, key: str) -> Optional[str]:
+    """The class's own `paper_row` when it states one (None: no paper row), else the paper's label."""
+    if "paper_row" in vars(cls):
+        return vars(cls)["paper_row"]
+    from bench.tables.layout import paper_label
+
+    return paper_label(key)
+
+
+def load_plugins(spec: Optional[str] = None) -> None:
+    """Import researcher modules that register models: `spec` (comma-separated import paths or .py
+    files) and the environment variable BENCH_PLUGINS. A module that fails to import is a ConfigError."""
+    import os
+    import sys
+
+    global _current_source
+    names = [p.strip() for p in f"{spec or ''},{os.environ.get('BENCH_PLUGINS', '')}".split(",") if p.strip()]
+    for name in names:
+        if name in _LOADED_PLUGINS:
+            continue
+        _current_source = f"plugin {name}"
+        try:
+            if name.endswith(".py") or os.sep in name:
+                import importlib.util
+
+                path = os.path.abspath(name)
+                if not os.path.isfile(path):
+                    raise ConfigError(f"--plugins {name}: no such file")
+                mod_name = "bench_plugin_" + os.path.splitext(os.path.basename(path))[0]
+                spec_ = importlib.util.spec_from_file_location(mod_name, path)
+                module = importlib.util.module_from_spec(spec_)
+                sys.modules[mod_name] = module
+                spec_.loader.exec_module(module)
+            else:
+                if os.getcwd() not in sys.path and "" not in sys.path:
+                    sys.path.insert(0, os.getcwd())
+                importlib.import_module(name)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's module: one line, naming it
+            raise ConfigError(f"plugin {name!r} failed to import: {type(exc).__name__}: {exc}") from exc
+        finally:
+            _current_source = "builtin"
+        _LOADED_PLUGINS.add(name)
+
+
+_LOADED_PLUGINS: set = set()
 
 
 def load_all() -> None:
@@ -132,12 +188,13 @@ def create_model(name: str, **overrides):
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"model {name!r}: bad configuration {config}: {exc}") from exc
     model.name = entry.name
+    model.paper_row = entry.paper_row
     return model
 
 
 def resolve_models(spec: str) -> list[str]:
     """'all' | a family | 'name1,name2' -> registered names, in table order."""
-    from bench.models.base import FAMILIES
+    from bench.models.families import FAMILIES
 
     load_all()
     out: list[str] = []
@@ -168,7 +225,7 @@ FAMILY_ALIASES = {
 def names_models_only(spec: str) -> bool:
     """True when `spec` names models one by one (no 'all', no family): then a model that cannot
     run here is the user's error, not something to skip."""
-    from bench.models.base import FAMILIES
+    from bench.models.families import FAMILIES
 
     parts = [p.strip() for p in spec.split(",") if p.strip()]
     return all(p != "all" and p not in FAMILIES and p not in FAMILY_ALIASES for p in parts)

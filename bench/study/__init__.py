@@ -6,7 +6,7 @@
   annotated 3-view image, saliency map (the authors' red-dot pipeline), categories.
 - `process.py`: `process_study(...)`, both together; levels then come from Eq. 4 in
   `bench.data.dataset.write_manifest`.
-- `official.py`: label files in the release's ms-swift format and a 4:1 official-like split.
+- `export_official.py`: writes label files in the release's ms-swift format and a 4:1 official-like split.
 - `cli.py`: `bench study process` (`add_study_arguments`, `run_study`).
 
 The embedded stand-in (`bench.synth`) produces its labels by running this processing on

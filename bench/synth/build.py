@@ -236,7 +236,7 @@ def mos_statistics(values) -> dict:
 
 
 def write_outputs(root: Path, plans, stats: dict, study: SimulatedStudy, cfg: SynthConfig, timing: dict) -> None:
-    from bench.study.official import split_like_official, write_official_labels
+    from bench.study.export_official import split_like_official, write_official_labels
 
     split = split_like_official([p.id for p in plans], [p.generator for p in plans], cfg.seed)
     by_id = {r["id"]: r for r in study.outcome.records()}

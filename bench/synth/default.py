@@ -7,19 +7,17 @@ to create it both end up with one complete copy.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from bench.errors import ConfigError
+from bench.paths import bench_home
 from bench.synth.build import STANDIN_VERSION, SynthConfig, build_standin, read_synth_stamp
 
 DEFAULT_CONFIG = SynthConfig()
 
 
 def default_dataset_path() -> Path:
-    home = os.environ.get("GEN3DHF_BENCH_HOME")
-    base = Path(home).expanduser() if home else Path("~/.cache/gen3dhf-bench").expanduser()
-    return base / STANDIN_VERSION
+    return bench_home() / STANDIN_VERSION
 
 
 def _complete(path: Path) -> bool:

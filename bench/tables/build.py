@@ -13,10 +13,9 @@ from typing import Optional
 
 from bench.errors import ConfigError, DataError
 from bench.results import aggregate
+from bench.models.families import FAMILIES as FAMILY_ORDER
+from bench.models.families import FAMILY_MARKERS, FAMILY_NAMES
 from bench.tables.layout import (
-    FAMILY_MARKERS,
-    FAMILY_NAMES,
-    FAMILY_ORDER,
     TABLE5_SETTINGS,
     TABLES,
     Column,

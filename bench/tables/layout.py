@@ -10,14 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-# Family order of Table 1 and the paper's markers (caption of Table 1).
-FAMILY_ORDER = ("handcrafted_iqa", "deep_iqa", "deep_vqa", "lmm", "classic_saliency", "deep_saliency",
-                "lmme3dhf")
-FAMILY_MARKERS = {"handcrafted_iqa": "♦", "deep_iqa": "◊", "deep_vqa": "♣", "lmm": "♡"}
-FAMILY_NAMES = {"handcrafted_iqa": "Handcrafted IQA models", "deep_iqa": "Deep learning-based IQA models",
-                "deep_vqa": "Deep learning-based VQA models", "lmm": "LMM-based models",
-                "classic_saliency": "Classic saliency models", "deep_saliency": "Deep saliency models",
-                "lmme3dhf": "LMME3DHF"}
 # The same markers in LaTeX (amssymb): black diamond, lozenge, club, heart.
 LATEX_MARKERS = {"♦": r"$\blacklozenge$", "◊": r"$\lozenge$", "♣": r"$\clubsuit$", "♡": r"$\heartsuit$"}
 

@@ -78,8 +78,8 @@ def test_predict_on_loose_files(tiny_dataset, tmp_path):
     # a fold's fitted model, saved by `bench run`, predicts new files
     r = bench("run", "--model", "t_mean_regressor", "--dataset", tiny_dataset, "--folds", "2", "--out",
               tmp_path / "run", "--no-progress", "--save-models")
-    ckpt = tmp_path / "run" / "t_mean_regressor" / "fold-0.model.joblib"
-    assert r.returncode == 0 and ckpt.is_file()
+    ckpt = tmp_path / "run" / "t_mean_regressor" / "fold-0.model"
+    assert r.returncode == 0 and (ckpt / "checkpoint.json").is_file()
     r = bench("predict", "--model", "t_mean_regressor", "--checkpoint", ckpt, vids[0], "--json")
     assert r.returncode == 0, r.stderr
     row = json.loads(r.stdout)

@@ -56,8 +56,10 @@ def test_manifest_errors_name_the_file(tmp_path):
         load_dataset(tmp_path)
 
 
-def test_sample_pixels(tiny_dataset):
-    ds = load_dataset(tiny_dataset)
+def test_sample_pixels(tiny_dataset, tmp_path):
+    from bench.data.frame_store import FrameStore
+
+    ds = load_dataset(tiny_dataset, store=FrameStore(tmp_path / "store"))
     s = ds.samples[0]
     assert s.frames(count=4).shape == (4, 48, 48, 3)
     assert s.frames(count=3, size=32).shape == (3, 32, 32, 3)
@@ -66,4 +68,4 @@ def test_sample_pixels(tiny_dataset):
     sal, fix = s.saliency(), s.fixations()
     assert sal.shape == fix.shape == (64, 192) and fix.dtype == bool and 0 < fix.sum() < sal.size
     s.frames(count=4)
-    assert ds.cache.decodes == 3 and ds.cache.hits == 1  # one decode per distinct frame selection
+    assert ds.store.decode_count() == 3  # one decode per distinct frame selection; the 2nd count=4 read it back

@@ -5,7 +5,7 @@ import pytest
 
 from bench.data.dataset import load_dataset
 from bench.data.levels import LEVELS, mos_to_level
-from bench.data.official import import_official
+from bench.data.import_official import import_official
 from tests.conftest import OFFICIAL_LABELS, write_official_like_labels
 
 

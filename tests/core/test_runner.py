@@ -94,9 +94,13 @@ def test_rerun_skips_finished_and_aggregates(run):
     assert agg["t_broken"]["status"] == "failed"
 
 
-def test_frame_cache_shares_decodes(tiny_dataset, tmp_path):
-    ds = load_dataset(tiny_dataset)
+def test_frame_store_shares_decodes(tiny_dataset, tmp_path):
+    from bench.data.frame_store import FrameStore
+
+    ds = load_dataset(tiny_dataset, store=FrameStore(tmp_path / "store"))
     split = make_split(ds, "kfold", 2, seed=0)
-    run_benchmark(ds, split, ["t_clean", "t_noise_level"], RunConfig(out_dir=tmp_path, progress=False))
+    run_benchmark(ds, split, ["t_clean", "t_noise_level"], RunConfig(out_dir=tmp_path / "run", progress=False))
     # t_noise_level asks for the very frames t_clean decoded: one decode per video in all
-    assert ds.cache.decodes == len(ds) and ds.cache.hits >= len(ds)
+    assert ds.store.decode_count() == len(ds)
+    run_benchmark(ds, split, ["t_clean"], RunConfig(out_dir=tmp_path / "run2", progress=False))
+    assert ds.store.decode_count() == len(ds)  # a second run decodes none

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bench.data.dataset import load_dataset, write_manifest
-from bench.figures import add_figures_arguments, draw_figures, run_figures
+from bench.plots.dataset import add_figures_arguments, draw_figures, run_figures
 from bench.synth.build import SynthConfig, build_standin
 
 SHARED_LABELS = Path(__file__).resolve().parents[3] / "shared" / "gen3dhf-official" / "labels"
@@ -38,7 +38,7 @@ def test_all_figures_for_the_standin(small_standin, tmp_path):
 
 
 def test_the_standin_says_so_in_its_figures(small_standin):
-    import bench.figures as F
+    import bench.plots.dataset as F
     ds = load_dataset(small_standin)
     for fn in (F.fig_mos_histograms, F.fig_mos_by_generator, F.fig_category_counts, F.fig_category_by_generator,
                F.fig_dots_and_saliency, F.fig_saliency_and_scores):

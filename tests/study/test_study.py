@@ -13,7 +13,7 @@ from scipy.stats import spearmanr
 from bench.errors import DataError
 from bench.study.annotations import (combine_annotations, draw_red_dots, read_annotations_json,
                                      saliency_from_annotated, write_annotations_json)
-from bench.study.official import split_like_official, write_official_labels
+from bench.study.export_official import split_like_official, write_official_labels
 from bench.study.ratings import (bt500_screening, mos_from_ratings, ratings_from_rows, read_ratings_csv,
                                  write_ratings_csv, zscores)
 from bench.synth.subjects import latent_opinion, make_panel, simulate_ratings

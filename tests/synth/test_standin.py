@@ -127,7 +127,7 @@ def test_refuses_to_overwrite_without_force(standin):
 
 
 def test_standin_labels_load_through_the_official_importer(standin, tmp_path):
-    from bench.data.official import import_official
+    from bench.data.import_official import import_official
 
     root = tmp_path / "imported"
     root.mkdir()

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.sample import DIMENSIONS
-from bench.figures import _figure
+from bench.plots.dataset import _figure
 from bench.results import aggregate, load_results
 
 SALIENCY_PANELS = (("auc_judd", "AUC-Judd"), ("nss", "NSS"), ("cc", "CC"))
