@@ -193,15 +193,23 @@ def create_model(name: str, **overrides):
 
 
 def resolve_models(spec: str) -> list[str]:
-    """'all' | a family | 'name1,name2' -> registered names, in table order."""
+    """'all' | a family | an alias | 'name1,name2' -> registered names, in table order.
+
+    'all' is every model that fills a row of Tables 1-3 (and any plugin); the ablation rows of Tables 4-5
+    are 'ablations' (or named one by one). A word that is both a model and a family (`lmme3dhf`) means
+    the model."""
     from bench.models.families import FAMILIES
 
     load_all()
     out: list[str] = []
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
         if part == "all":
-            out += [n for f in FAMILIES for n in list_models(f)]
+            out += [n for f in FAMILIES for n in list_models(f) if not _is_ablation(n)]
             out += [n for n in list_models() if _REGISTRY[n].cls.family not in FAMILIES]
+        elif part in _REGISTRY:
+            out.append(part)
+        elif part in ("ablations", "lmme3dhf_ablations"):
+            out += [n for n in list_models() if _is_ablation(n)]
         elif part in FAMILIES:
             out += list_models(part)
         elif part in FAMILY_ALIASES:
@@ -210,6 +218,10 @@ def resolve_models(spec: str) -> list[str]:
             out.append(get_entry(part).name)
     seen = set()
     return [n for n in out if not (n in seen or seen.add(n))]
+
+
+def _is_ablation(name: str) -> bool:
+    return getattr(_REGISTRY[name].cls, "ablation", None) is not None
 
 
 # Short words users type: `--model handcrafted`, `--model saliency`.
@@ -227,5 +239,7 @@ def names_models_only(spec: str) -> bool:
     run here is the user's error, not something to skip."""
     from bench.models.families import FAMILIES
 
+    load_all()
     parts = [p.strip() for p in spec.split(",") if p.strip()]
-    return all(p != "all" and p not in FAMILIES and p not in FAMILY_ALIASES for p in parts)
+    return all(p in _REGISTRY or (p != "all" and p not in FAMILIES and p not in FAMILY_ALIASES
+                                  and p not in ("ablations", "lmme3dhf_ablations")) for p in parts)

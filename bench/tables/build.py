@@ -385,7 +385,36 @@ def _caption(table: Table, spec: TableSpec, columns, auc: str, info: dict) -> li
     if table.source == "paper":
         lines.append("Best and second best are computed from the printed numbers (the paper's colours did not "
                      "survive in its text)")
+    lines += _settings_lines(info)
     return lines
+
+
+_SETTING_WORDS = (("epochs", "epochs {}"), ("lr", "lr {:g}"), ("batch_size", "batch {}"), ("input_size", "{} px"),
+                  ("frames", "{} frames"), ("early_stopping", "early stopping"), ("precision", "{}"),
+                  ("freeze_backbone", "frozen backbone"), ("pretrained", "pretrained {}"))
+
+
+def _settings_lines(info: dict) -> list[str]:
+    """The learned rows' resolved training settings, one line per distinct set (with the rows it covers)."""
+    groups: dict = {}
+    for model, agg in info.items():
+        settings = agg["record"].get("settings")
+        if not settings:
+            continue
+        words = []
+        for key, fmt in _SETTING_WORDS:
+            v = settings.get(key)
+            if isinstance(v, bool):
+                if v:
+                    words.append(fmt)
+            elif v is not None:
+                words.append(fmt.format(v))
+        groups.setdefault(", ".join(words), []).append(registry_name(agg["record"]))
+    if not groups:
+        return []
+    if len(groups) == 1:
+        return [f"Training settings of the learned rows: {next(iter(groups))}"]
+    return [f"Training settings ({', '.join(sorted(names))}): {words}" for words, names in groups.items()]
 
 
 def build_tables(records: list[dict], numbers, *, source: str = "runs", plcc: str = "raw", auc: str = "judd",
