@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from bench.errors import ConfigError, DataError
-from bench.results import aggregate
+from bench.results import aggregate, registry_name
 from bench.tables.layout import (
     FAMILY_MARKERS,
     FAMILY_NAMES,
@@ -60,11 +60,6 @@ class Row:
     profile: str = ""
     derived: bool = False  # computed from other rows (Improvement)
     key: str = ""  # registry name: what matches a run's row to the paper's
-
-
-def registry_name(rec: dict) -> str:
-    """The registry model behind a record (`brisque` for the run label `brisque@mode=svr`)."""
-    return rec.get("registry_name") or str(rec["model"]).split("@", 1)[0]
 
 
 @dataclass
