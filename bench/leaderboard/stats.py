@@ -63,18 +63,24 @@ class PairMetric:
     min_pairs: int = 3
 
     def value(self, x: np.ndarray, y: np.ndarray) -> float:
-        ok = np.isfinite(x) & np.isfinite(y)
-        if ok.sum() < self.min_pairs:
-            return np.nan
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a failed logistic fit falls back and warns; the value stands
-            return float(self.fn(x[ok], y[ok]))
+            return self._value(x, y)
+
+    def _value(self, x: np.ndarray, y: np.ndarray) -> float:
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.all():
+            return float(self.fn(x, y)) if x.size >= self.min_pairs else np.nan
+        return float(self.fn(x[ok], y[ok])) if ok.sum() >= self.min_pairs else np.nan
 
     def estimate(self, folds: Sequence[tuple]) -> float:
         return _fold_mean([self.value(x, y) for x, y in folds])
 
     def replicates(self, folds: Sequence[tuple], resampler: Resampler) -> np.ndarray:
-        per_fold = np.array([[self.value(x[i], y[i]) for i in idx] for (x, y), idx in zip(folds, resampler.indices)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            per_fold = np.array([[self._value(x[i], y[i]) for i in idx]
+                                 for (x, y), idx in zip(folds, resampler.indices)])
         return per_fold.mean(axis=0)  # a replicate with an undefined fold is undefined (NaN)
 
 
