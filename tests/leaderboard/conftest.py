@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 import tests.core.fake_models  # noqa: F401 - registers the t_* models
 from bench.data.dataset import load_dataset
@@ -16,7 +15,6 @@ from bench.models import Model, Prediction, register_model
 from bench.runner import RunConfig, run_benchmark
 from tests.conftest import build_tiny_dataset
 
-torch.set_num_threads(1)
 MODELS = ["t_clean", "t_noise_level", "t_mean_regressor", "t_quantised_saliency"]
 
 
