@@ -14,6 +14,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from bench import metrics as M
 from bench.data.categories import CATEGORIES
@@ -21,12 +22,13 @@ from bench.data.levels import LEVELS
 from bench.data.sample import DIMENSIONS
 from bench.leaderboard.board import Board
 from bench.leaderboard.stats import METHOD, SIGNIFICANCE, MeanMetric, PairMetric, Resampler, interval, \
-    paired_p_value, rank_groups
+    kendall_replicates, paired_p_value, rank_groups
 from bench.tables.build import resolve_columns
 from bench.tables.compare import weights_summary
 from bench.tables.layout import TABLE1, TABLE2, TABLE3, Column
 
-PAIR_FUNCTIONS = {"srcc": M.srcc, "plcc": M.plcc, "plcc_logistic": M.plcc_logistic, "krcc": M.krcc}
+PAIR_METRICS = {"srcc": PairMetric(M.srcc), "plcc": PairMetric(M.plcc), "plcc_logistic": PairMetric(M.plcc_logistic),
+                "krcc": PairMetric(M.krcc, batched=kendall_replicates)}
 SECTION_TITLES = {"quality": "Quality", "authenticity": "Authenticity", "distortion": "Distortion-type QA",
                   "saliency": "Distortion-aware saliency"}
 BREAKDOWNS = (("generator", "generator"), ("distortions", "distortion category"), ("level", "MOS level"))
@@ -89,8 +91,9 @@ def section_columns(plcc: str = "raw", auc: str = "judd") -> dict[str, list[Colu
 
 
 def build_pages(board: Board, *, plcc: str = "raw", auc: str = "judd", paper: Optional[pd.DataFrame] = None,
-                n_boot: Optional[int] = None, seed: Optional[int] = None) -> list[BoardPage]:
-    """One page per profile among the board's submissions (none when the board is empty)."""
+                n_boot: Optional[int] = None, seed: Optional[int] = None, jobs: int = 1) -> list[BoardPage]:
+    """One page per profile among the board's submissions (none when the board is empty); `jobs`
+    processes compute the rows' bootstrap replicates (joblib; -1: one per core)."""
     stats = board.doc["statistics"]
     n_boot = int(n_boot or stats["bootstrap"])
     seed = int(stats["seed"] if seed is None else seed)
@@ -105,7 +108,7 @@ def build_pages(board: Board, *, plcc: str = "raw", auc: str = "judd", paper: Op
         rows = _row_protocols(board, m, p)
         sections = []
         for task, columns in section_columns(plcc, auc).items():
-            section = _section(task, columns, m, p, rows, split, resampler, confidence, paper)
+            section = _section(task, columns, m, p, rows, split, resampler, confidence, paper, jobs)
             if section.rows:
                 sections.append(section)
         breakdowns = [b for dim in DIMENSIONS for by in BREAKDOWNS for b in [_breakdown(dim, by, m, p, rows)]
@@ -180,7 +183,7 @@ def _column_data(col: Column, p: pd.DataFrame, key: str, row: dict, split: dict)
             ok = ~f["failed"].fillna(True).astype(bool)
             x = np.where(ok, sign * f.get(f"pred_{col.task}", np.nan).astype(float), np.nan)
             return x, f[f"mos_{col.task}"].to_numpy(dtype=float)
-        return PairMetric(PAIR_FUNCTIONS[col.metric]), _fold_arrays(p, key, split, pair)
+        return PAIR_METRICS[col.metric], _fold_arrays(p, key, split, pair)
     if col.task == "saliency":
         name = f"sal_{col.metric}"
         return MeanMetric(), _fold_arrays(p, key, split, lambda f: f[name].to_numpy(dtype=float) if name in f
@@ -200,19 +203,17 @@ def _distortion_correct(f: pd.DataFrame) -> np.ndarray:
 
 
 def _section(task: str, columns: list, m: pd.DataFrame, p: pd.DataFrame, rows: dict, split: dict,
-             resampler: Resampler, confidence: float, paper: Optional[pd.DataFrame]) -> Section:
+             resampler: Resampler, confidence: float, paper: Optional[pd.DataFrame], jobs: int = 1) -> Section:
     values = m[m["task"] == task].groupby(["submission", "model", "metric"])["value"].mean()
     keys = sorted({f"{s}/{mo}" for s, mo, _ in values.index})
     board_rows = [BoardRow(key=k, label=rows[k]["label"], submitter=rows[k]["submitter"], reference=False,
                            cells=[], protocol=rows[k]["protocol"], notes=list(rows[k]["notes"])) for k in keys]
     for col in columns:
-        estimates, reps = [], []
-        for row in board_rows:
-            sub, model = row.key.split("/", 1)
-            value = values.get((sub, model, col.metric), np.nan)
-            stat, data = _column_data(col, p, row.key, rows[row.key], split)
-            estimates.append(float(value))
-            reps.append(stat.replicates(data, resampler) if np.isfinite(value) else np.full(resampler.n_boot, np.nan))
+        estimates = [float(values.get((*row.key.split("/", 1), col.metric), np.nan)) for row in board_rows]
+        work = [_column_data(col, p, row.key, rows[row.key], split) for row in board_rows]
+        # rows are independent given the shared draws: spread them over `jobs` processes (KRCC is O(n^2))
+        reps = Parallel(n_jobs=jobs)(delayed(_replicates)(stat, data, resampler, np.isfinite(value))
+                                     for (stat, data), value in zip(work, estimates))
         ranks = rank_groups(estimates, reps, col.higher_is_better, confidence)
         finite = [i for i, e in enumerate(estimates) if np.isfinite(e)]
         best = (max if col.higher_is_better else min)(finite, key=lambda i: estimates[i]) if finite else None
@@ -230,6 +231,10 @@ def _section(task: str, columns: list, m: pd.DataFrame, p: pd.DataFrame, rows: d
         v = row.cells[0].value
         return (v is None, -(v or 0) if lead.higher_is_better else (v or 0), row.reference, row.label)
     return Section(task, SECTION_TITLES[task], columns, sorted(board_rows, key=order))
+
+
+def _replicates(stat, data, resampler: Resampler, has_value: bool) -> np.ndarray:
+    return stat.replicates(data, resampler) if has_value else np.full(resampler.n_boot, np.nan)
 
 
 def _reference_rows(task: str, columns: list, paper: Optional[pd.DataFrame]) -> list[BoardRow]:

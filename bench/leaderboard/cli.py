@@ -51,6 +51,7 @@ def add_leaderboard_arguments(parser: argparse.ArgumentParser) -> None:
     q.add_argument("--paper-dir", type=Path, default=None, help=f"reference rows (default {default_paper_dir()})")
     q.add_argument("--no-paper", action="store_true", help="no reference rows from the paper")
     q.add_argument("--no-plots", action="store_true", help="do not draw or link the per-submission plots")
+    q.add_argument("--jobs", type=int, default=1, help="processes for the bootstrap (-1: one per core)")
 
     q = sub.add_parser("list", help="the board's dataset, split and accepted submissions")
     q.add_argument("board", type=Path)
@@ -100,7 +101,8 @@ def _build(args) -> int:
     board = Board.open(args.board)
     # the paper's method rows; its ablation rows (Tables 4-5) are variants of LMME3DHF, not submissions
     paper = None if args.no_paper else metrics_frame([r for r in load_paper(args.paper_dir)[0] if not r.get("ablation")])
-    pages = build_pages(board, plcc=args.plcc, auc=args.auc, paper=paper, n_boot=args.bootstrap, seed=args.seed)
+    pages = build_pages(board, plcc=args.plcc, auc=args.auc, paper=paper, n_boot=args.bootstrap, seed=args.seed,
+                        jobs=args.jobs)
     if not pages:
         raise BenchError(f"{args.board}: no accepted submission yet; `bench leaderboard add` one first")
     for path in write_site(board, pages, args.format, args.out or Path(args.board) / "site", plots=not args.no_plots):

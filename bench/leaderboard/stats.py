@@ -7,7 +7,9 @@ The method (printed on every board, `METHOD`):
 - **Resampling: a stratified bootstrap over test videos.** Each of B replicates draws, in every test
   fold independently, as many videos as the fold holds, with replacement; the per-fold metric is
   recomputed on the drawn videos with the harness's metric functions (`bench.metrics`) and averaged
-  over the folds. Why per fold and not pooled over folds: in a k-fold run each fold's predictions come
+  over the folds. KRCC, O(n^2) per call, is evaluated for all draws at once by `kendall_replicates`
+  (the same tau-b, from pair counts weighted by how often each video was drawn; equal to `krcc` on
+  every draw, checked by the tests): 1,000 draws of 5 folds of 400 videos take about a second. Why per fold and not pooled over folds: in a k-fold run each fold's predictions come
   from a model fitted on the other folds, so pooling would put k models' score scales into one
   correlation and change the very number the board reports. Stratifying keeps each fold's size and
   model; the fitted models are held fixed, so the interval covers the sampling of test videos, not the
@@ -36,7 +38,8 @@ import numpy as np
 
 METHOD = ("95% confidence intervals: percentile bootstrap over test videos, stratified by test fold "
           "({b} replicates, seed {seed}): in each fold the videos are drawn with replacement, the fold's metric "
-          "is recomputed with the harness's metric functions, and the fold metrics are averaged as the board's "
+          "is recomputed with the harness's metric functions (KRCC for all draws at once from draw-weighted pair "
+          "counts, the same tau-b), and the fold metrics are averaged as the board's "
           "value is. Fold models are held fixed: the interval covers the choice of test videos, not training "
           "randomness")
 SIGNIFICANCE = ("Rank groups: paired bootstrap on the same draws for every row; two rows differ when the 95% "
@@ -61,6 +64,8 @@ class PairMetric:
 
     fn: Callable[[np.ndarray, np.ndarray], float]
     min_pairs: int = 3
+    # all of a fold's replicates at once, (x, y, indices (B, n)) -> (B,), equal to `fn` on each draw
+    batched: Optional[Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = None
 
     def value(self, x: np.ndarray, y: np.ndarray) -> float:
         with warnings.catch_warnings():
@@ -77,11 +82,38 @@ class PairMetric:
         return _fold_mean([self.value(x, y) for x, y in folds])
 
     def replicates(self, folds: Sequence[tuple], resampler: Resampler) -> np.ndarray:
+        if self.batched is not None:
+            per_fold = np.array([self.batched(x, y, idx) for (x, y), idx in zip(folds, resampler.indices)])
+            return per_fold.mean(axis=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             per_fold = np.array([[self._value(x[i], y[i]) for i in idx]
                                  for (x, y), idx in zip(folds, resampler.indices)])
         return per_fold.mean(axis=0)  # a replicate with an undefined fold is undefined (NaN)
+
+
+def kendall_replicates(x: np.ndarray, y: np.ndarray, indices: np.ndarray, min_pairs: int = 3) -> np.ndarray:
+    """Kendall's tau-b (`bench.metrics.krcc`'s definition) of every draw `x[i], y[i]` (rows i of `indices`).
+
+    A draw is a vector of counts w (how often each video was drawn); the pair sums of tau-b over the
+    drawn items are quadratic forms of w in the original data's pair-sign matrices Sx, Sy:
+    concordant - discordant = w'(Sx*Sy)w, untied pairs in x = w'|Sx|w, in y = w'|Sy|w (a video drawn
+    twice pairs with itself as a tie in both, as it does in the draw). Matrix products over all draws
+    replace B separate O(n^2) pair counts; the tests check equality with `krcc` on explicit draws.
+    Pairs with a missing value (a failed sample) are left out, as `PairMetric` leaves them out.
+    """
+    n_boot, n = indices.shape
+    ok = np.isfinite(x) & np.isfinite(y)
+    counts = np.bincount((indices + n * np.arange(n_boot)[:, None]).ravel(), minlength=n_boot * n)
+    w = counts.reshape(n_boot, x.size).astype(np.float64) * ok
+    xs, ys = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
+    sx, sy = np.sign(xs[:, None] - xs[None, :]), np.sign(ys[:, None] - ys[None, :])
+    concordance = ((w @ (sx * sy)) * w).sum(axis=1)
+    untied_x, untied_y = ((w @ np.abs(sx)) * w).sum(axis=1), ((w @ np.abs(sy)) * w).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = np.clip(concordance / np.sqrt(untied_x * untied_y), -1.0, 1.0)
+    tau[(untied_x == 0) | (untied_y == 0) | (w.sum(axis=1) < min_pairs)] = np.nan
+    return tau
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from bench import metrics as M
-from bench.leaderboard.stats import MeanMetric, PairMetric, Resampler, differs, interval, paired_p_value, rank_groups
+from bench.leaderboard.stats import MeanMetric, PairMetric, Resampler, differs, interval, kendall_replicates, \
+    paired_p_value, rank_groups
 
 N_FOLD = 60  # test videos per fold
 RHO = 0.6
@@ -94,3 +95,16 @@ def test_estimate_is_the_fold_mean_and_draws_are_shared():
     assert [i.shape for i in a.indices] == [(200, 30), (200, 40)]
     with pytest.raises(ValueError, match="at least 100"):
         Resampler([30], 50)
+
+
+def test_batched_kendall_equals_the_harness_krcc_on_every_draw():
+    rng = np.random.default_rng(11)
+    x = np.round(rng.normal(size=50), 1)  # rounding makes ties
+    y = np.round(x + rng.normal(size=50), 1)
+    x[[3, 17]] = np.nan  # failed samples are left out
+    res = Resampler([50], 200, seed=2)
+    fast = kendall_replicates(x, y, res.indices[0])
+    slow = PairMetric(M.krcc).replicates([(x, y)], res)
+    assert np.allclose(fast, slow, rtol=1e-12, atol=1e-14, equal_nan=True) and np.isfinite(fast).all()
+    constant = kendall_replicates(np.ones(5), np.arange(5.0), np.zeros((3, 5), int) + np.arange(5))
+    assert np.isnan(constant).all()
