@@ -142,7 +142,7 @@ def _row_protocols(board: Board, m: pd.DataFrame, p: pd.DataFrame) -> dict[str, 
         rec = records[(sub, model)]
         n_failed = int(failed.get((sub, model), 0))
         out[f"{sub}/{model}"] = {
-            "submission": sub, "model": model, "label": first["paper_row"] or model,
+            "submission": sub, "model": model, "label": _label(first),
             "submitter": info.get("name") or sub, "higher_is_better": bool(first["higher_is_better"]),
             "notes": [f"{n_failed} test sample(s) failed and are left out of its metrics"] if n_failed else [],
             "protocol": {
@@ -161,6 +161,13 @@ def _row_protocols(board: Board, m: pd.DataFrame, p: pd.DataFrame) -> dict[str, 
                 "versions": json.dumps(info.get("versions") or {}, sort_keys=True),
             }}
     return out
+
+
+def _label(first: pd.Series) -> str:
+    """The paper's row name, with the run's variant (`brisque@mode=svr` -> "BRISQUE [51] (mode=svr)")."""
+    base = first["paper_row"] or first["registry_name"]
+    variant = str(first["model"])[len(first["registry_name"]) + 1:]
+    return f"{base} ({variant})" if variant else base
 
 
 def _fold_arrays(p: pd.DataFrame, key: str, split: dict, column) -> list:
