@@ -580,6 +580,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "a run's rows beside the paper's")
     _optional_command(sub, "plots", "bench.plots.results", "add_plots_arguments", "run_plots",
                       "a run's results as pictures: SRCC bars, prediction-vs-MOS scatters, saliency bars")
+    _optional_command(sub, "leaderboard", "bench.leaderboard.cli", "add_leaderboard_arguments", "run_leaderboard",
+                      "verified submissions ranked with confidence intervals: init, pack, add, build")
     return p
 
 

@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+import pandas as pd
+
 from bench.errors import ConfigError, DataError
-from bench.results import aggregate
 from bench.models.families import FAMILIES as FAMILY_ORDER
 from bench.models.families import FAMILY_MARKERS, FAMILY_NAMES
+from bench.results import aggregate, registry_name
 from bench.tables.layout import (
     TABLE5_SETTINGS,
     TABLES,
@@ -59,11 +61,6 @@ class Row:
     profile: str = ""
     derived: bool = False  # computed from other rows (Improvement)
     key: str = ""  # registry name: what matches a run's row to the paper's
-
-
-def registry_name(rec: dict) -> str:
-    """The registry model behind a record (`brisque` for the run label `brisque@mode=svr`)."""
-    return rec.get("registry_name") or str(rec["model"]).split("@", 1)[0]
 
 
 @dataclass
@@ -267,15 +264,12 @@ def _display(value: float, decimals: int) -> float:
 def _rank(rows: list[Row], columns: list[Column]) -> None:
     """Best (1) and second best (2) per column over model rows, on displayed values; ties share."""
     for j, col in enumerate(columns):
-        vals = sorted({_display(r.cells[j].mean, col.decimals) for r in rows
-                       if not r.derived and r.cells[j].mean is not None and math.isfinite(r.cells[j].mean)},
-                      reverse=col.higher_is_better)
-        for r in rows:
-            c = r.cells[j]
-            if c.mean is None or r.derived or not math.isfinite(c.mean):
-                continue
-            shown = _display(c.mean, col.decimals)
-            c.rank = 1 if vals and shown == vals[0] else 2 if len(vals) > 1 and shown == vals[1] else 0
+        shown = pd.Series([_display(r.cells[j].mean, col.decimals)
+                           if not r.derived and r.cells[j].mean is not None and math.isfinite(r.cells[j].mean)
+                           else math.nan for r in rows], dtype=float)
+        for row, rank in zip(rows, shown.rank(method="dense", ascending=not col.higher_is_better)):
+            if rank <= 2:  # NaN (no value, derived row) compares false
+                row.cells[j].rank = int(rank)
 
 
 def improvement(ours: float, best_other: float) -> float:

@@ -109,15 +109,15 @@ def _protocol(run_records, ref_records, reference_is_paper, plcc, auc, ref_name)
     return [f"dataset{same('dataset')}: run = {dataset(run)}; {ref_name} = {dataset(ref)}",
             f"split{same('split')}: run = {split(run)}; {ref_name} = {split(ref)}",
             f"profile: run = {profiles(run_records)}; {ref_name} = {profiles(ref_records)}",
-            f"weights: run = {_weights(run_records)}; "
-            + (PAPER_WEIGHTS if reference_is_paper else f"{ref_name} = {_weights(ref_records)}"),
+            f"weights: run = {weights_summary(run_records)}; "
+            + (PAPER_WEIGHTS if reference_is_paper else f"{ref_name} = {weights_summary(ref_records)}"),
             f"PLCC: run = {plcc_run}; {ref_name} = "
             + ("as printed (raw Pearson assumed)" if reference_is_paper else plcc_run),
             f"AUC: run = AUC-{auc.capitalize()}; {ref_name} = "
             + ("'AUC' (variant not stated; AUC-Judd assumed)" if reference_is_paper else f"AUC-{auc.capitalize()}")]
 
 
-def _weights(records: list[dict]) -> str:
+def weights_summary(records: list[dict]) -> str:
     """What the records say about weights: config/settings keys that name weights or initialisation."""
     found = {}
     for r in records:
