@@ -23,6 +23,11 @@ class LevelScore(NamedTuple):
     probs: dict  # level word -> probability (the softmax over the five level logits)
     text: str  # the answer these probabilities make most likely ("... is good")
 
+    @property
+    def level(self) -> str:
+        """The likeliest level word: this mode's level answer (for level accuracy)."""
+        return max(self.probs, key=self.probs.get)
+
 
 class LevelAnswer(NamedTuple):
     level: Optional[str]  # None when the answer names no level

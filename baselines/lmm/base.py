@@ -16,7 +16,7 @@ import numpy as np
 
 from baselines.lmm.answers import (DistortionAnswer, LevelAnswer, LevelScore, distortion_answer, expected_level,
                                    level_answer)
-from baselines.lmm.prompts import DISTORTION_QUESTION, RATING_PROMPTS, answer_prefix, check_dimension, rating_question
+from baselines.lmm.prompts import DISTORTION_QUESTION, PROMPTS, answer_prefix, check_dimension, rating_question
 from bench.data.levels import LEVELS
 
 
@@ -39,8 +39,8 @@ class LMM:
         """Level-token scoring: (expected level 1..5, {level: probability}, the likeliest answer)."""
         frames, fps = self._check(frames)
         prefix = answer_prefix(dimension)
-        score, probs = expected_level(self._level_logits(frames, fps, RATING_PROMPTS[dimension], prefix))
-        return LevelScore(score, probs, f"{prefix} {max(probs, key=probs.get)}.")
+        score, probs = expected_level(self._level_logits(frames, fps, PROMPTS[dimension], prefix))
+        return LevelScore(score, probs, f"{prefix} {max(probs, key=probs.get)}.")  # its .level: the argmax
 
     def generate_level(self, frames, dimension: str) -> LevelAnswer:
         """Greedy answer to the rating question, parsed to a level (None if it names none), raw text kept."""

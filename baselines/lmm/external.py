@@ -29,7 +29,7 @@ import numpy as np
 
 from baselines.lmm.base import LMM
 from baselines.lmm.prompts import level_words
-from baselines.lmm.server.common import PROTOCOL_VERSION
+from baselines.lmm.server.lmm_protocol import PROTOCOL_VERSION
 from bench.errors import ConfigError, ModelUnavailable
 
 SERVER = Path(__file__).resolve().parent / "server" / "lmm_server.py"

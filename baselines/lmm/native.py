@@ -18,7 +18,7 @@ from pathlib import Path
 
 from baselines.lmm.base import LMM
 from baselines.lmm.prompts import level_words
-from baselines.lmm.server.common import level_token_ids
+from baselines.lmm.server.lmm_protocol import level_token_ids
 from bench.errors import ConfigError, ModelUnavailable
 
 
@@ -95,9 +95,9 @@ def load_native(source: str, *, device: str = "cpu", dtype: str = "auto", trust_
     """(model, processor, architecture, identity) from a local folder or a cached repository id."""
     import transformers
 
+    dt = torch_dtype(dtype, device)
     folder, checkpoint, revision = resolve_checkpoint(source)
     arch = architecture_of(folder)
-    dt = torch_dtype(dtype, device)
     place = {} if device == "cpu" else {"device_map": device}
     model = getattr(transformers, arch.model_class).from_pretrained(
         folder, dtype=dt, local_files_only=True, trust_remote_code=trust_remote_code, **place).eval()

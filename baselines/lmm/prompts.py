@@ -3,7 +3,9 @@
 Rating prompts are the authors' own words, from their label files (`datasets/{text,numerical}/*.json` of
 the LMME3DHF repository), one per dimension; their answers read "The quality of the human face in this
 video is good." Level-token scoring puts that sentence's opening in the assistant's turn and reads the
-next token; generation asks the same question and parses the free answer.
+next token; generation asks the same question and parses the free answer. The distortion question is
+the one LMME3DHF is asked (Table 2 compares the answers to one question): every category named, select
+all that apply.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from bench.data.levels import LEVELS
 
 DIMENSIONS = ("quality", "authenticity")
 
-RATING_PROMPTS = {
+PROMPTS = {
     "quality": ("Please rate the quality of the human face in this video, considering factors such as "
                 "resolution, clarity, smoothness, and overall visual quality."),
     "authenticity": ("Please rate the authenticity of the human face in this video, considering factors such "
@@ -24,15 +26,14 @@ RATING_PROMPTS = {
 # they answer in the five words Eq. 4 levels are named by (the parser still reads other answers).
 LEVEL_HINT = "Answer with one of these words: " + ", ".join(reversed(LEVELS)) + "."
 
-# The nine categories of section 3.3, one per line so that names containing "/" or "or" stay whole.
-DISTORTION_QUESTION = (
-    "Which of the following distortion categories does the human face in this video show?\n"
-    + "\n".join(f"- {c}" for c in CATEGORIES)
-    + "\nAnswer with the names of all categories that apply, separated by commas.")
+# Section 5.2: models "are required to select from predefined distortion categories as defined in Section 3".
+# The nine names are separated by semicolons: "Blurring / Exposure / Grain" holds slashes, others "or".
+DISTORTION_QUESTION = ("Which types of distortion does the human face in this video show? Select all that apply "
+                       "from these categories: " + "; ".join(CATEGORIES) + ".")
 
 
 def check_dimension(dimension: str) -> str:
-    if dimension not in RATING_PROMPTS:
+    if dimension not in PROMPTS:
         raise ValueError(f"unknown dimension {dimension!r}; choose one of {DIMENSIONS}")
     return dimension
 
@@ -49,5 +50,5 @@ def level_words() -> list[str]:
 
 def rating_question(dimension: str, hint: bool) -> str:
     """The generation-mode question: the authors' prompt, then LEVEL_HINT when `hint`."""
-    prompt = RATING_PROMPTS[check_dimension(dimension)]
+    prompt = PROMPTS[check_dimension(dimension)]
     return f"{prompt} {LEVEL_HINT}" if hint else prompt

@@ -15,7 +15,8 @@ register_architecture(Architecture("video_llava", "VideoLlavaForConditionalGener
 
 ROW = register_row(Row(
     name="video_llava", title="Video-LLaVA (7B)", paper_row="Video-LLaVA [40]", tables=(1,), backend="native",
-    checkpoint="LanguageBind/Video-LLaVA-7B-hf", paper_model="LanguageBind/Video-LLaVA-7B (the -hf checkpoint holds the same weights)",
+    checkpoint="LanguageBind/Video-LLaVA-7B-hf",
+    paper_model="LanguageBind/Video-LLaVA-7B (the -hf checkpoint holds the same weights)",
     frames=8, frame_size=224,
     frames_why="the 8 frames at 224x224 the video encoder was trained on",
     licence="code Apache-2.0; weights LLaMA-2 licence (Vicuna)"))

@@ -41,8 +41,8 @@ _SENTENCES = (
     "Please rate the authenticity of the human face in this video, considering factors such as natural "
     "facial movements, consistency, texture realism, and any signs of digital manipulation or artificial "
     "generation.",
-    "Which of these distortion categories does the human face in this video show? Answer with the names "
-    "of all categories that apply, separated by commas.",
+    "Which types of distortion does the human face in this video show? Select all that apply from these "
+    "categories, and answer with their names separated by commas or semicolons.",
     "The score is 0 1 2 3 4 5 6 7 8 9 out of 5 or 100. Answer with one word: yes, no, not.",
 )
 
@@ -66,7 +66,8 @@ class _Tokens:
 
 _QWEN_TEMPLATE = (
     "{% for message in messages %}"
-    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    "{% if loop.first and message['role'] != 'system' %}"
+    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
     "<|im_start|>{{ message['role'] }}\n"
     "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for c in message['content'] %}"
     "{% if c['type'] == 'video' %}<|vision_start|><|video_pad|><|vision_end|>"
@@ -163,17 +164,38 @@ def _spec(arch: str) -> _Tokens:
 
 # -- models ------------------------------------------------------------------------------------------------------
 
-_TEXT = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-             max_position_embeddings=2048)
-_CLIP = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-             image_size=TINY_FRAME_SIZE, patch_size=_PATCH, projection_dim=32)
+@dataclass(frozen=True)
+class Sizes:
+    """The tiny dimensions: language model (hidden size, layers) and vision tower (hidden size, blocks)."""
+
+    hidden: int = 64
+    layers: int = 2
+    vision_hidden: int = 32
+    vision_depth: int = 2
+
+    def text(self, tok, **extra) -> dict:
+        return dict(hidden_size=self.hidden, intermediate_size=2 * self.hidden, num_hidden_layers=self.layers,
+                    num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+                    vocab_size=len(tok), eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **extra)
+
+    def clip(self) -> dict:
+        return dict(model_type="clip_vision_model", hidden_size=self.vision_hidden,
+                    intermediate_size=2 * self.vision_hidden, num_hidden_layers=self.vision_depth,
+                    num_attention_heads=2, image_size=TINY_FRAME_SIZE, patch_size=_PATCH,
+                    projection_dim=self.vision_hidden)
 
 
-def _qwen_text(tok) -> dict:
-    # mrope_section sums to head_dim / 2 = 64 / 4 / 2 = 8 (temporal, height, width rotary channels)
-    return dict(_TEXT, vocab_size=len(tok), bos_token_id=None, eos_token_id=tok.eos_token_id,
-                pad_token_id=tok.pad_token_id,
-                rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]})
+def _mrope_section(head_dim: int) -> list:
+    """Temporal / height / width rotary channels summing to head_dim / 2 (the 7B models: [16, 24, 24])."""
+    half = head_dim // 2
+    temporal = half // 4
+    height = (half - temporal) // 2
+    return [temporal, height, half - temporal - height]
+
+
+def _qwen_text(tok, sizes: Sizes) -> dict:
+    rope = {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": _mrope_section(sizes.hidden // 4)}
+    return sizes.text(tok, bos_token_id=None, rope_parameters=rope)
 
 
 def _qwen_ids(tok) -> dict:
@@ -185,35 +207,35 @@ def _qwen_ids(tok) -> dict:
 def _qwen_processor(arch, tok):
     from transformers import Qwen2_5_VLProcessor, Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
 
-    # Pixel bounds around the tiny frame, so the processors neither enlarge nor shrink it.
-    size = {"shortest_edge": TINY_FRAME_SIZE ** 2, "longest_edge": (4 * TINY_FRAME_SIZE) ** 2}
+    # Pixel bounds wide enough that frames from 28x28 to 896x896 (multiples of 28) keep their size.
+    size = {"shortest_edge": TINY_FRAME_SIZE ** 2, "longest_edge": (32 * TINY_FRAME_SIZE) ** 2}
     cls = Qwen2VLProcessor if arch == "qwen2_vl" else Qwen2_5_VLProcessor
-    return cls(image_processor=Qwen2VLImageProcessor(size=size), video_processor=Qwen2VLVideoProcessor(size=size),
+    return cls(image_processor=Qwen2VLImageProcessor(size=size),
+               video_processor=Qwen2VLVideoProcessor(size=size, do_sample_frames=False),
                tokenizer=tok, chat_template=tok.chat_template)
 
 
-def _build_qwen2_vl(tok):
+def _build_qwen2_vl(tok, sizes: Sizes):
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
 
-    vision = dict(depth=2, embed_dim=32, hidden_size=_TEXT["hidden_size"], num_heads=2, mlp_ratio=2,
-                  patch_size=_PATCH, spatial_merge_size=2, temporal_patch_size=2)
-    cfg = Qwen2VLConfig(text_config=_qwen_text(tok), vision_config=vision, **_qwen_ids(tok))
+    vision = dict(depth=sizes.vision_depth, embed_dim=sizes.vision_hidden, hidden_size=sizes.hidden, num_heads=2,
+                  mlp_ratio=2, patch_size=_PATCH, spatial_merge_size=2, temporal_patch_size=2)
+    cfg = Qwen2VLConfig(text_config=_qwen_text(tok, sizes), vision_config=vision, **_qwen_ids(tok))
     return Qwen2VLForConditionalGeneration(cfg), _qwen_processor("qwen2_vl", tok)
 
 
-def _build_qwen2_5_vl(tok):
+def _build_qwen2_5_vl(tok, sizes: Sizes):
     from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
 
-    vision = dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=_TEXT["hidden_size"],
-                  patch_size=_PATCH, spatial_merge_size=2, temporal_patch_size=2, window_size=56,
-                  fullatt_block_indexes=[1])
-    cfg = Qwen2_5_VLConfig(text_config=_qwen_text(tok), vision_config=vision, **_qwen_ids(tok))
+    vision = dict(depth=sizes.vision_depth, hidden_size=sizes.vision_hidden, intermediate_size=2 * sizes.vision_hidden,
+                  num_heads=2, out_hidden_size=sizes.hidden, patch_size=_PATCH, spatial_merge_size=2,
+                  temporal_patch_size=2, window_size=56, fullatt_block_indexes=[sizes.vision_depth - 1])
+    cfg = Qwen2_5_VLConfig(text_config=_qwen_text(tok, sizes), vision_config=vision, **_qwen_ids(tok))
     return Qwen2_5_VLForConditionalGeneration(cfg), _qwen_processor("qwen2_5_vl", tok)
 
 
-def _llama_text(tok) -> dict:
-    return dict(_TEXT, model_type="llama", vocab_size=len(tok), bos_token_id=tok.bos_token_id,
-                eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+def _llama_text(tok, sizes: Sizes) -> dict:
+    return sizes.text(tok, model_type="llama", bos_token_id=tok.bos_token_id)
 
 
 def _clip_image_processor(cls, **extra):
@@ -225,15 +247,16 @@ def _clip_image_processor(cls, **extra):
 # anyres grid: the base view plus tiles of the tiny crop size (the real ones are multiples of 336)
 _PINPOINTS = [[TINY_FRAME_SIZE, 2 * TINY_FRAME_SIZE], [2 * TINY_FRAME_SIZE, TINY_FRAME_SIZE],
               [2 * TINY_FRAME_SIZE, 2 * TINY_FRAME_SIZE]]
+_TOKENS_PER_FRAME = (TINY_FRAME_SIZE // _PATCH) ** 2
 
 
-def _build_llava_next(tok):
+def _build_llava_next(tok, sizes: Sizes):
     from transformers import (LlavaNextConfig, LlavaNextForConditionalGeneration, LlavaNextImageProcessor,
                               LlavaNextProcessor)
 
-    cfg = LlavaNextConfig(vision_config=dict(_CLIP, model_type="clip_vision_model"), text_config=_llama_text(tok),
+    cfg = LlavaNextConfig(vision_config=sizes.clip(), text_config=_llama_text(tok, sizes),
                           image_token_index=tok.convert_tokens_to_ids("<image>"), image_grid_pinpoints=_PINPOINTS,
-                          vision_feature_layer=-1, image_seq_length=(TINY_FRAME_SIZE // _PATCH) ** 2)
+                          vision_feature_layer=-1, image_seq_length=_TOKENS_PER_FRAME)
     image = _clip_image_processor(LlavaNextImageProcessor, image_grid_pinpoints=_PINPOINTS)
     # CLIP adds a CLS token that the "default" feature strategy drops: one additional token per image
     proc = LlavaNextProcessor(image_processor=image, tokenizer=tok, patch_size=_PATCH,
@@ -242,16 +265,15 @@ def _build_llava_next(tok):
     return LlavaNextForConditionalGeneration(cfg), proc
 
 
-def _build_llava_next_video(tok):
+def _build_llava_next_video(tok, sizes: Sizes):
     from transformers import (LlavaNextImageProcessor, LlavaNextVideoConfig, LlavaNextVideoForConditionalGeneration,
                               LlavaNextVideoProcessor, LlavaNextVideoVideoProcessor)
 
     ids = tok.convert_tokens_to_ids
-    cfg = LlavaNextVideoConfig(vision_config=dict(_CLIP, model_type="clip_vision_model"),
-                               text_config=_llama_text(tok), image_token_index=ids("<image>"),
-                               video_token_index=ids("<video>"), image_grid_pinpoints=_PINPOINTS,
-                               vision_feature_layer=-1, spatial_pool_stride=2,
-                               image_seq_length=(TINY_FRAME_SIZE // _PATCH) ** 2, video_seq_length=1)
+    cfg = LlavaNextVideoConfig(vision_config=sizes.clip(), text_config=_llama_text(tok, sizes),
+                               image_token_index=ids("<image>"), video_token_index=ids("<video>"),
+                               image_grid_pinpoints=_PINPOINTS, vision_feature_layer=-1, spatial_pool_stride=2,
+                               image_seq_length=_TOKENS_PER_FRAME, video_seq_length=1)
     proc = LlavaNextVideoProcessor(video_processor=_clip_image_processor(LlavaNextVideoVideoProcessor),
                                    image_processor=_clip_image_processor(LlavaNextImageProcessor,
                                                                          image_grid_pinpoints=_PINPOINTS),
@@ -260,33 +282,32 @@ def _build_llava_next_video(tok):
     return LlavaNextVideoForConditionalGeneration(cfg), proc
 
 
-def _build_video_llava(tok):
+def _build_video_llava(tok, sizes: Sizes):
     from transformers import (VideoLlavaConfig, VideoLlavaForConditionalGeneration, VideoLlavaImageProcessor,
                               VideoLlavaProcessor, VideoLlavaVideoProcessor)
 
     ids = tok.convert_tokens_to_ids
-    tokens = (TINY_FRAME_SIZE // _PATCH) ** 2
-    cfg = VideoLlavaConfig(vision_config=dict(_CLIP, model_type="clip_vision_model"), text_config=_llama_text(tok),
+    cfg = VideoLlavaConfig(vision_config=sizes.clip(), text_config=_llama_text(tok, sizes),
                            image_token_index=ids("<image>"), video_token_index=ids("<video>"),
-                           vision_feature_layer=-1, image_seq_length=tokens, video_seq_length=8 * (tokens + 1))
+                           vision_feature_layer=-1, image_seq_length=_TOKENS_PER_FRAME,
+                           video_seq_length=8 * (_TOKENS_PER_FRAME + 1))
     proc = VideoLlavaProcessor(image_processor=_clip_image_processor(VideoLlavaImageProcessor),
                                video_processor=_clip_image_processor(VideoLlavaVideoProcessor), tokenizer=tok,
                                patch_size=_PATCH, chat_template=tok.chat_template)
     return VideoLlavaForConditionalGeneration(cfg), proc
 
 
-def _build_internvl(tok):
+def _build_internvl(tok, sizes: Sizes):
     from transformers import GotOcr2ImageProcessor, InternVLConfig, InternVLForConditionalGeneration, InternVLProcessor
     from transformers.models.internvl.video_processing_internvl import InternVLVideoProcessor
 
-    vision = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-                  image_size=[TINY_FRAME_SIZE] * 2, patch_size=[_PATCH] * 2)
+    vision = dict(hidden_size=sizes.vision_hidden, intermediate_size=2 * sizes.vision_hidden,
+                  num_hidden_layers=sizes.vision_depth, num_attention_heads=2, image_size=[TINY_FRAME_SIZE] * 2,
+                  patch_size=[_PATCH] * 2)
     # pixel shuffle with ratio 0.5 merges 2x2 patches: (28 / 14)^2 / 4 = 1 token per image
-    seq = (TINY_FRAME_SIZE // _PATCH) ** 2 // 4
-    text = dict(_TEXT, model_type="qwen2", vocab_size=len(tok), eos_token_id=tok.eos_token_id,
-                pad_token_id=tok.pad_token_id)
-    cfg = InternVLConfig(vision_config=vision, text_config=text, image_token_id=tok.context_image_token_id,
-                         image_seq_length=seq, downsample_ratio=0.5)
+    seq = _TOKENS_PER_FRAME // 4
+    cfg = InternVLConfig(vision_config=vision, text_config=sizes.text(tok, model_type="qwen2"),
+                         image_token_id=tok.context_image_token_id, image_seq_length=seq, downsample_ratio=0.5)
     size = {"height": TINY_FRAME_SIZE, "width": TINY_FRAME_SIZE}
     proc = InternVLProcessor(image_processor=GotOcr2ImageProcessor(size=size, crop_to_patches=False),
                              video_processor=InternVLVideoProcessor(size=size), tokenizer=tok,
@@ -299,17 +320,25 @@ _BUILDERS = {"qwen2_vl": _build_qwen2_vl, "qwen2_5_vl": _build_qwen2_5_vl, "llav
              "internvl": _build_internvl}
 
 
-def build_tiny(arch: str, seed: int = 0):
+def build_tiny(arch: str, seed: int = 0, sizes: Sizes = Sizes()):
     """(model, processor) of `arch` (one of ARCHITECTURES): random weights from `seed`, eval mode, float32.
 
-    Frames of TINY_FRAME_SIZE x TINY_FRAME_SIZE pixels reach the vision tower unresized.
+    Frames of TINY_FRAME_SIZE x TINY_FRAME_SIZE pixels reach the vision tower unresized. The Qwen
+    processors keep larger frames as they are too, up to 896 pixels a side in multiples of 28 (a bigger
+    token grid, for code that reads visual hidden states); the LLaVA and InternVL processors resize
+    every frame to TINY_FRAME_SIZE.
     """
     import torch
 
     tok = build_tokenizer(arch)
     torch.manual_seed(seed)
-    model, processor = _BUILDERS[arch](tok)
+    model, processor = _BUILDERS[arch](tok, sizes)
     return model.eval(), processor
+
+
+def tiny_qwen2_5_vl(seed: int = 0, hidden: int = 64, layers: int = 2, vision_hidden: int = 32, vision_depth: int = 4):
+    """LMME3DHF's tiny base: Qwen2.5-VL with a 4-block vision tower (hidden states at three depths)."""
+    return build_tiny("qwen2_5_vl", seed, Sizes(hidden, layers, vision_hidden, vision_depth))
 
 
 # -- a fake Hugging Face cache -------------------------------------------------------------------------------------

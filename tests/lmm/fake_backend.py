@@ -11,7 +11,7 @@ import re
 import sys
 import time
 
-from common import Backend as _Base
+from lmm_protocol import Backend as _Base
 
 LEVELS = ("bad", "poor", "fair", "good", "excellent")
 VOCAB = {w: i for i, w in enumerate(["<unk>", " The", " quality", " authenticity", " of", " the", " human", " face",
@@ -61,4 +61,5 @@ class Backend(_Base):
         self._misbehave("generate")
         if "categories" in prompt:
             return "Eye Distortions, Hair Distortions"
-        return f"The video looks {'good' if frames.mean() > 127 else 'poor'} to me ({len(frames)} frames at {fps:g} fps)."
+        level = "good" if frames.mean() > 127 else "poor"
+        return f"The video looks {level} to me ({len(frames)} frames at {fps:g} fps)."

@@ -7,7 +7,7 @@ import pytest
 from baselines.lmm.accuracy import DEFAULT_DISTORTION_ACCURACY, distortion_accuracies, level_accuracy
 from baselines.lmm.answers import distortion_answer, expected_level, level_answer, parse_level
 from baselines.lmm.prompts import DISTORTION_QUESTION, LEVEL_HINT, answer_prefix, level_words, rating_question
-from baselines.lmm.server.common import join_answer
+from baselines.lmm.server.lmm_protocol import join_answer
 from bench.data.categories import CATEGORIES
 from bench.data.levels import LEVELS
 
@@ -80,6 +80,6 @@ def test_prompts():
     assert level_words() == [" bad", " poor", " fair", " good", " excellent"]
     assert rating_question("quality", hint=True).endswith(LEVEL_HINT)
     assert rating_question("quality", hint=False).startswith("Please rate the quality of the human face")
-    assert all(f"\n- {c}" in DISTORTION_QUESTION for c in CATEGORIES)
+    assert DISTORTION_QUESTION.endswith("from these categories: " + "; ".join(CATEGORIES) + ".")
     assert join_answer("ASSISTANT:", "The") == "ASSISTANT: The"
     assert join_answer("<|im_start|>assistant\n", "The") == "<|im_start|>assistant\nThe"

@@ -10,8 +10,8 @@ import torch
 import baselines.lmm  # noqa: F401  (registers the architectures)
 from baselines.lmm.answers import distortion_answer, level_answer
 from baselines.lmm.native import ARCHITECTURES as NATIVE, NativeLMM
-from baselines.lmm.prompts import RATING_PROMPTS, answer_prefix
-from baselines.lmm.server.common import LevelTokenError, level_token_ids
+from baselines.lmm.prompts import PROMPTS, answer_prefix
+from baselines.lmm.server.lmm_protocol import LevelTokenError, level_token_ids
 from bench.data.categories import CATEGORIES
 from bench.data.levels import LEVELS
 from bench.learn.tiny_hf import ARCHITECTURES
@@ -53,7 +53,7 @@ def test_prompt_rendered_through_the_chat_template(tiny_models, arch):
 def test_level_token_score_equals_hand_computation(tiny_models, arch, clip):
     lmm = lmm_for(tiny_models, arch)
     model, processor = tiny_models(arch)
-    text = lmm.render(RATING_PROMPTS["quality"], len(clip), prefix=answer_prefix("quality"))
+    text = lmm.render(PROMPTS["quality"], len(clip), prefix=answer_prefix("quality"))
     # the processor called by hand: video entry or one image per frame, BOS only once
     if arch == "llava_next":
         batch = processor(text=[text], images=list(clip), return_tensors="pt", add_special_tokens=False)
@@ -68,7 +68,7 @@ def test_level_token_score_equals_hand_computation(tiny_models, arch, clip):
     assert result.score == pytest.approx(float(p @ np.arange(1, 6)), abs=1e-5)
     assert list(result.probs) == list(LEVELS)
     assert np.allclose(list(result.probs.values()), p, atol=1e-5)
-    assert result.text == f"{PREFIX} {LEVELS[int(np.argmax(p))]}."
+    assert result.level == LEVELS[int(np.argmax(p))] and result.text == f"{PREFIX} {result.level}."
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)

@@ -4,11 +4,12 @@
                          [--dtype bfloat16] [--option key=value ...]
 
 NAME is a module of `backends/` (or a path to a .py file defining `Backend`). Nothing of the harness is
-imported: this file, `common.py` and the backend module are all the server needs besides numpy and the
-model's own code. Protocol (version `common.PROTOCOL_VERSION`), one JSON object per line:
+imported: this file, `lmm_protocol.py` and the backend module are all the server needs besides numpy and the
+model's own code. Protocol (version `lmm_protocol.PROTOCOL_VERSION`), one JSON object per line:
 
   server -> client, once, after loading:
-      {"type": "hello", "ok": true, "protocol": 1, "backend": NAME, "model": {...identity...}, "pid": ..., "python": "3.x"}
+      {"type": "hello", "ok": true, "protocol": 1, "backend": NAME, "model": {...identity...},
+       "pid": ..., "python": "3.x"}
       or {"type": "hello", "ok": false, "protocol": 1, "error": "..."} and exit status 2
   client -> server:
       {"id": N, "op": "score", "frames": "/path/clip.npy", "fps": 2.0, "prompt": "...",
@@ -33,7 +34,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from common import PROTOCOL_VERSION, level_token_ids  # noqa: E402  (after the path is set)
+from lmm_protocol import PROTOCOL_VERSION, level_token_ids  # noqa: E402  (after the path is set)
 
 
 def _parse(argv):

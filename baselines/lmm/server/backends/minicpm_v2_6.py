@@ -5,8 +5,8 @@ Follows the model card's video recipe: the frames as a list of images in one use
 Scoring reads the language model's logits on the embeddings the model's own `get_vllm_embedding` makes;
 generation calls the model's own `generate` greedily (its `chat` has no greedy mode: it samples or beams).
 """
-from common import Backend as _Base
-from common import join_answer, local_snapshot, option, revision_of
+from lmm_protocol import Backend as _Base
+from lmm_protocol import join_answer, local_snapshot, option, revision_of
 
 
 class Backend(_Base):

@@ -10,8 +10,8 @@ conversation. Scoring runs the model's forward with the answer's opening appende
 import os
 import sys
 
-from common import Backend as _Base
-from common import join_answer, local_snapshot, option, revision_of
+from lmm_protocol import Backend as _Base
+from lmm_protocol import join_answer, local_snapshot, option, revision_of
 
 
 class Backend(_Base):

@@ -7,8 +7,8 @@ model's forward on the same inputs with the answer's opening appended; generatio
 """
 import sys
 
-from common import Backend as _Base
-from common import join_answer, local_snapshot, option, revision_of
+from lmm_protocol import Backend as _Base
+from lmm_protocol import join_answer, local_snapshot, option, revision_of
 
 # The system message videollama2.mm_infer gives Mistral-based VideoLLaMA2 models (LLaMA-2's default).
 _LLAMA2_SYSTEM = (

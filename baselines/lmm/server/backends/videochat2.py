@@ -11,8 +11,8 @@ appended (as their MVBench evaluation appends "Best option:("); generation is gr
 import os
 import sys
 
-from common import Backend as _Base
-from common import join_answer, local_snapshot, option, revision_of
+from lmm_protocol import Backend as _Base
+from lmm_protocol import join_answer, local_snapshot, option, revision_of
 
 _CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 _CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -76,10 +76,9 @@ class Backend(_Base):
             emb = self.model.encode_img(video, _INSTRUCTION)[0]
             if isinstance(emb, (list, tuple)):
                 emb = torch.cat(list(emb), dim=1)
-            parts = [embed(self.tokenizer(before, return_tensors="pt", add_special_tokens=True).input_ids.to(self.device)),
-                     emb,
-                     embed(self.tokenizer(after, return_tensors="pt", add_special_tokens=False).input_ids.to(self.device))]
-        return torch.cat(parts, dim=1)
+            head = self.tokenizer(before, return_tensors="pt", add_special_tokens=True).input_ids  # with BOS
+            tail = self.tokenizer(after, return_tensors="pt", add_special_tokens=False).input_ids
+            return torch.cat([embed(head.to(self.device)), emb, embed(tail.to(self.device))], dim=1)
 
     def next_token_logits(self, frames, fps, prompt, answer_prefix):
         import torch

@@ -27,9 +27,8 @@ def level_token_ids(encode, prefix: str, words) -> list:
         tail = full[len(head):]
         if full[:len(head)] != head or len(tail) != 1:
             raise LevelTokenError(
-                f"level word {word!r} is not a single token after {prefix!r} in this tokenizer "
-                f"(the prefix encodes to {len(head)} tokens, prefix + word to {full[len(head) - 1:]} at its end); "
-                "level-token scoring needs one token per level word: use the generation mode instead")
+                f"level word {word!r} is not a single token after {prefix!r} in this tokenizer (it adds the "
+                f"tokens {tail}); level-token scoring needs one token per level word: use the generation mode")
         ids.append(tail[0])
     if len(set(ids)) != len(ids):
         raise LevelTokenError(f"level words {list(words)} do not map to distinct tokens ({ids})")
