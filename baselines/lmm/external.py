@@ -105,8 +105,8 @@ class ExternalModel:
             try:
                 self._send({"id": None, "op": "shutdown"})
                 self._proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
+            except (ExternalModelError, subprocess.TimeoutExpired):
+                pass  # it died or hangs: stopped below either way
             self._stop()
         self._proc, self.hello = None, None
         if self._tmp:

@@ -176,8 +176,7 @@ class NativeLMM(LMM):
         batch = self.processor(text=[text], return_tensors="pt",
                                add_special_tokens=not (bos and text.startswith(bos)), **visual,
                                **self.architecture.processor_kwargs)
-        dtype = self.model.dtype
-        return batch.to(self.model.device).to(dtype) if hasattr(batch, "to") else batch
+        return batch.to(self.model.device).to(self.model.dtype)  # a dtype casts the floating tensors only
 
     def level_token_ids(self, prefix: str) -> list:
         if prefix not in self._level_ids:

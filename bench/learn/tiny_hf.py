@@ -346,7 +346,8 @@ def tiny_qwen2_5_vl(seed: int = 0, hidden: int = 64, layers: int = 2, vision_hid
 def write_fake_hf_cache(model, processor, hf_home, repo_id: str, revision: str | None = None) -> Path:
     """Save `model` and `processor` as the hub cache holds a downloaded `repo_id`; return the snapshot folder.
 
-    Layout, as `huggingface_hub` writes it: `HF_HOME/hub/models--ORG--NAME/blobs/<sha256>` (file contents),
+    Layout, as `huggingface_hub` writes it: `HF_HOME/hub/models--ORG--NAME/blobs/<hash>` (file contents, named
+    here by their SHA-256 as the hub names large files; it names small ones by their git blob hash),
     `snapshots/<revision>/<file>` (relative symlinks to the blobs) and `refs/main` (the revision). With
     `HF_HUB_OFFLINE=1` and `HF_HOME=hf_home`, `from_pretrained(repo_id)` then loads them. `revision` is a
     40-hex commit hash; by default one derived from the files, so identical content gives the same one.

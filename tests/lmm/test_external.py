@@ -123,3 +123,14 @@ def test_unknown_backend_is_named(tmp_path):
                           timeout=60)
     error = json.loads(done.stdout.splitlines()[0])["error"]
     assert "no backend 'no_such_model'" in error and "videochat2" in error and "minicpm_v2_6" in error
+
+
+def test_server_files_import_nothing_of_the_harness():
+    """They run in the models' own Pythons, where neither `bench` nor `baselines` is installed."""
+    import ast
+
+    for path in SERVER.parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] in ("bench", "baselines", "tests") for n in names), (path, names)
