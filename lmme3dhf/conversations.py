@@ -105,6 +105,7 @@ class Conversation:
         if kind == "saliency" and self.map_size is not None:
             out["target"] = _map_target(sample, self.map_size)
         out["kind"] = kind
+        out["video_key"] = f"{sample.id}|{sample.video or sample.image}|{self.frames}x{self.size}"
         return out
 
     def video(self, sample) -> dict:
@@ -174,4 +175,5 @@ def collate(batch: list[dict]) -> dict:
     if all("target" in b for b in batch):
         out["target"] = torch.stack([b["target"] for b in batch])
     out["kind"] = [b["kind"] for b in batch]
+    out["video_key"] = [b["video_key"] for b in batch]
     return out

@@ -46,7 +46,7 @@ class SaliencyDecoder(nn.Module):
         super().__init__()
         if not (use_llm or use_vision):
             raise ValueError("the decoder needs the language features, the vision features, or both")
-        c = vision_dim
+        c = max(vision_dim, 128)
         self.use_llm, self.use_vision = use_llm, use_vision
         if use_llm:
             self.llm_mlp = nn.Sequential(nn.Linear(llm_dim, llm_dim), nn.ReLU(), nn.Dropout(dropout),
@@ -54,9 +54,9 @@ class SaliencyDecoder(nn.Module):
             self.temporal = nn.Conv3d(c, c, kernel_size=(time_steps, 3, 3), padding=(0, 1, 1))
             self.to_patch_grid = nn.ConvTranspose2d(c, c // 2, kernel_size=2, stride=2)
         if use_vision:
-            self.skip1 = nn.Conv2d(c, c // 2, 1)  # deepest, at the patch grid
-            self.skip2 = nn.Sequential(nn.Conv2d(c, c // 2, 1), Upsample(c // 2))  # x2
-            self.skip3 = nn.Sequential(nn.Conv2d(c, c // 2, 1), Upsample(c // 2), Upsample(c // 4))  # x4
+            self.skip1 = nn.Conv2d(vision_dim, c // 2, 1)  # deepest, at the patch grid
+            self.skip2 = nn.Sequential(nn.Conv2d(vision_dim, c // 2, 1), Upsample(c // 2))  # x2
+            self.skip3 = nn.Sequential(nn.Conv2d(vision_dim, c // 2, 1), Upsample(c // 2), Upsample(c // 4))  # x4
         both = use_llm and use_vision
         self.fuse1 = nn.Conv2d(c if both else c // 2, c // 2, 1)
         self.up1 = Upsample(c // 2)  # -> c/4, x2
@@ -64,10 +64,8 @@ class SaliencyDecoder(nn.Module):
         self.up2 = Upsample(c // 4)  # -> c/8, x4
         self.fuse3 = nn.Conv2d(c // 4 if use_vision else c // 8, c // 8, 1)
         self.up3 = Upsample(c // 8)  # -> c/16, x8
-        mid = max(c // 32, 1)
-        self.refine = nn.Sequential(nn.Conv2d(c // 16, mid, 3, padding=1), nn.ReLU(),
-                                    nn.Conv2d(mid, max(mid // 2, 1), 3, padding=1), nn.ReLU(),
-                                    nn.Conv2d(max(mid // 2, 1), 1, 1))
+        self.refine = nn.Sequential(nn.Conv2d(c // 16, c // 32, 3, padding=1),  # no activation, as the release
+                                    nn.Conv2d(c // 32, c // 64, 3, padding=1), nn.Conv2d(c // 64, 1, 1))
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, llm: torch.Tensor | None, vision: list | None) -> torch.Tensor:
@@ -115,7 +113,8 @@ def cc_loss(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
     """1 - Pearson correlation of each (min-max normalised) map pair, averaged over the batch."""
     p, g = _minmax(pred), _minmax(gt)
     p, g = p - p.mean(1, keepdim=True), g - g.mean(1, keepdim=True)
-    cc = (p * g).sum(1) / (p.pow(2).sum(1).sqrt() * g.pow(2).sum(1).sqrt() + EPS)
+    # EPS inside the roots: a constant map has zero spread, and sqrt's gradient at 0 is infinite
+    cc = (p * g).sum(1) / ((p.pow(2).sum(1) + EPS).sqrt() * (g.pow(2).sum(1) + EPS).sqrt())
     return (1 - cc).mean()
 
 

@@ -132,6 +132,7 @@ class LMME3DHF(TorchModel):
         if self.module is None:
             self.setup(context)
         self.module.load_state_dict(self._clean, strict=False)  # a clean state every fold
+        self._share_vision_cache(context)
         samples = list(samples)
         mos = np.array([s.mos[d] for s in samples for d in ("quality", "authenticity") if d in s.mos])
         self.mos_mean_, self.mos_std_ = (float(mos.mean()), float(mos.std()) or 1.0) if mos.size else (50.0, 10.0)
@@ -175,6 +176,7 @@ class LMME3DHF(TorchModel):
 
         net = self.module
         net.eval()
+        self._share_vision_cache(self.context)
         device = torch.device(self.context.device)
         out = []
         scores_wanted = bool(self.tasks & {"quality", "authenticity", "level"})
@@ -201,6 +203,12 @@ class LMME3DHF(TorchModel):
                         to_device(collate([inputs["saliency"]]), device))[0].float().cpu().numpy()
             out.append(pred)
         return out
+
+    def _share_vision_cache(self, context: RunContext) -> None:
+        """The frozen vision tower's outputs, kept per video for the whole run (all folds) when they fit in
+        memory: the tiny base's do, the 7B's (about 50 MB a video) are recomputed instead."""
+        small = sum(p.numel() for p in self.module.visual.parameters()) < 50_000_000
+        self.module.vision_cache = context.memo.setdefault("vision", {}) if small and not self.lora_vision else None
 
     def _generate(self, batch: dict) -> str:
         gen = self.module.base.generate(

@@ -60,7 +60,9 @@ class LMME3DHFNet(nn.Module):
         super().__init__()
         base.requires_grad_(False)  # frozen; LoRA, head and decoder are what trains
         self.base = base
+        self.lora_vision = lora_vision
         self.lora_modules = add_lora(base, lora_llm, lora_vision)
+        self.vision_cache: dict | None = None
         cfg = base.config
         dim = cfg.text_config.hidden_size
         self.head = ScoreHead(dim, head_widths) if regression else None
@@ -74,9 +76,29 @@ class LMME3DHFNet(nn.Module):
     def visual(self):
         return self.base.model.visual
 
-    def encode_video(self, pixel_values_videos, video_grid_thw, with_layers: bool = False):
-        """The vision tower once: its output for the language model, and (with_layers) the hidden states
-        of `vision_layers` as image grids per video: list over layers of [(t, h, w, C) per video]."""
+    def encode_video(self, batch: dict, with_layers: bool = False):
+        """The vision tower once per video: its output for the language model (`pooler_output`: one tensor
+        per video) and, with_layers, the hidden states of `vision_layers` as image grids: a list over layers
+        of [(t, h, w, C) per video]. While the tower is frozen (no vision LoRA) each video's result is kept in
+        `vision_cache` (set by the owner: fold-independent, so shared by the folds of a run) and reused."""
+        from transformers.modeling_outputs import BaseModelOutputWithPooling
+
+        keys = batch.get("video_key")
+        cache = self.vision_cache if keys is not None and not self.lora_vision else None
+        if cache is not None and all(k in cache and (not with_layers or cache[k][1] is not None) for k in keys):
+            device = batch["input_ids"].device
+            pooled = tuple(cache[k][0].to(device) for k in keys)
+            layers = None if not with_layers else [[cache[k][1][i].to(device) for k in keys]
+                                                   for i in range(len(self.vision_layers))]
+            return BaseModelOutputWithPooling(pooler_output=pooled), layers
+        out, layers = self._run_vision(batch["pixel_values_videos"], batch["video_grid_thw"], with_layers)
+        if cache is not None:
+            for i, k in enumerate(keys):
+                cache[k] = (out.pooler_output[i].detach().cpu(),
+                            None if layers is None else [g[i].detach().cpu() for g in layers])
+        return out, layers
+
+    def _run_vision(self, pixel_values_videos, video_grid_thw, with_layers: bool):
         out = self.base.model.get_video_features(pixel_values_videos, video_grid_thw, return_dict=True,
                                                  output_hidden_states=with_layers)
         if not with_layers:
@@ -104,12 +126,12 @@ class LMME3DHFNet(nn.Module):
 
     # -- the three tasks ---------------------------------------------------------------------------------------------
     def lm_loss(self, batch: dict):
-        video, _ = self.encode_video(batch["pixel_values_videos"], batch["video_grid_thw"])
+        video, _ = self.encode_video(batch)
         return self.language(batch, video, labels=batch["labels"]).loss
 
     def score_forward(self, batch: dict):
         """(level logits at the answer position (B, vocab), regression scores (B,) or None)."""
-        video, _ = self.encode_video(batch["pixel_values_videos"], batch["video_grid_thw"])
+        video, _ = self.encode_video(batch)
         out = self.language(batch, video, output_hidden_states=self.head is not None)
         last = batch["attention_mask"].sum(1) - 1  # right padding: the last real token of each row
         rows = torch.arange(len(last), device=last.device)
@@ -119,8 +141,7 @@ class LMME3DHFNet(nn.Module):
 
     def saliency_forward(self, batch: dict):
         """Maps (B, h, 3h) in [0, 1] in the 3-view layout, from the saliency prompt's forward."""
-        video, layers = self.encode_video(batch["pixel_values_videos"], batch["video_grid_thw"],
-                                          with_layers=self.decoder.use_vision)
+        video, layers = self.encode_video(batch, with_layers=self.decoder.use_vision)
         llm = None
         if self.decoder.use_llm:
             out = self.language(batch, video, output_hidden_states=True)

@@ -1,0 +1,32 @@
+"""VideoLLaMA2 (7B), zero-shot (Table 1 row "Video-LLaMA2").
+
+Method: VideoLLaMA 2 (Cheng et al., "VideoLLaMA 2: Advancing Spatial-Temporal Modeling and Audio
+Understanding in Video-LLMs", arXiv:2406.07476, the paper's [8]): CLIP ViT-L/14-336 frame features, a
+spatial-temporal convolution connector (STC) and Mistral-7B-Instruct; 8 frames per video.
+
+This implementation: no transformers class exists; the authors' `videollama2` package pins an old stack
+(torch 2.2, transformers 4.40-4.42, numpy 1.24), so it runs in its own Python behind the external-model
+protocol, mirroring the authors' `mm_infer` (server-side adapter `server/backends/video_llama2.py`).
+Same weights as the paper's row. Licence: code Apache-2.0; weights Apache-2.0 (Mistral-based).
+"""
+from baselines.lmm.external import ExternalLMM
+from baselines.lmm.rows import Row, register_row
+
+ROW = register_row(Row(
+    name="video_llama2", title="Video-LLaMA2 (7B)", paper_row="Video-LLaMA2 [8]", tables=(1,), backend="external",
+    checkpoint="DAMO-NLP-SG/VideoLLaMA2-7B", paper_model="DAMO-NLP-SG/VideoLLaMA2-7B",
+    frames=8, frame_size=336,
+    frames_why="the 8 frames of the 7B model's config, at the 336-pixel size of its CLIP encoder",
+    licence="code Apache-2.0; weights Apache-2.0",
+    downloads=("DAMO-NLP-SG/VideoLLaMA2-7B", "openai/clip-vit-large-patch14-336"),
+    setup=("git clone https://github.com/DAMO-NLP-SG/VideoLLaMA2 && cd VideoLLaMA2",
+           "python3.10 -m venv ~/envs/videollama2 && ~/envs/videollama2/bin/pip install torch==2.2.0 "
+           "torchvision==0.17.0 && ~/envs/videollama2/bin/pip install -r requirements.txt && "
+           "~/envs/videollama2/bin/pip install -e .",
+           "hf download DAMO-NLP-SG/VideoLLaMA2-7B; hf download openai/clip-vit-large-patch14-336 "
+           "(the vision tower its config names)")))
+
+
+class VideoLlama2(ExternalLMM):
+    row = ROW
+    backend = "video_llama2"
