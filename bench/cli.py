@@ -185,7 +185,7 @@ def cmd_predict(args) -> int:
         if not (Path(args.checkpoint).is_file() and args.trust_checkpoint):
             trained = read_checkpoint_doc(args.checkpoint)
     device = _resolve_device(args.device)
-    profile = args.profile or _default_profile()
+    profile = args.profile or (trained or {}).get("profile") or _default_profile()
     settings, source = resolve_settings(profile, family=model.family, model=model.name,
                                         model_defaults=type(model).default_settings, overrides=settings_over)
     if trained and trained.get("settings"):

@@ -15,7 +15,8 @@ video: both scores (the head; without a head, the expected level 1-5 from the le
 both levels (the most probable level word), the distortion categories (the generated answer, parsed), the
 saliency map (3-view layout) and the generated text; the level probabilities go to `extras`.
 
-Configuration (`--set`): `base` ("tiny" or "Qwen/Qwen2.5-VL-7B-Instruct" / a local snapshot folder),
+Configuration (`--set`): `base` ("auto": the paper's Qwen/Qwen2.5-VL-7B-Instruct under the `paper` profile and the
+tiny offline base under `quick`; or "tiny", a Hugging Face repo id, a local snapshot folder),
 `lora_llm`, `lora_vision`, `regression`, `decoder` ("full", "no_llm", "no_vision" or "none"), `empty_prompt`.
 The ablation rows of Tables 4 and 5 are these switches (`lmme3dhf/ablations.py`).
 """
@@ -42,12 +43,12 @@ class LMME3DHF(TorchModel):
     batch_size = 4
     default_settings = {"batch_size": 1, "precision": "bf16"}
 
-    def __init__(self, base: str = "tiny", lora_llm: bool = True, lora_vision: bool = False, regression: bool = True,
+    def __init__(self, base: str = "auto", lora_llm: bool = True, lora_vision: bool = False, regression: bool = True,
                  decoder: str = "full", empty_prompt: bool = False, max_new_tokens: int = 48, **config):
         if decoder not in DECODERS:
             raise ValueError(f"decoder must be one of {', '.join(DECODERS)}, got {decoder!r}")
         if not isinstance(base, str) or not base:
-            raise ValueError(f"base must be 'tiny', a Hugging Face repo id or a local folder, got {base!r}")
+            raise ValueError(f"base must be 'auto', 'tiny', a Hugging Face repo id or a local folder, got {base!r}")
         super().__init__(base=base, lora_llm=lora_llm, lora_vision=lora_vision, regression=regression,
                          decoder=decoder, empty_prompt=empty_prompt, max_new_tokens=max_new_tokens, **config)
         self.base_name, self.lora_llm, self.lora_vision = base, lora_llm, lora_vision
@@ -63,9 +64,11 @@ class LMME3DHF(TorchModel):
     def weight_specs(cls, config=None):
         from bench.weights import WeightSpec
 
-        base = (config or {}).get("base", "tiny")
+        base = (config or {}).get("base", "auto")
         if base == "tiny":
             return []
+        if base == "auto":
+            base = HF_ID
         from pathlib import Path
 
         if Path(base).expanduser().is_dir():
@@ -73,18 +76,22 @@ class LMME3DHF(TorchModel):
         return [WeightSpec("base", "hf", base, description="LMME3DHF's base model (Qwen2.5-VL-7B-Instruct in the paper)")]
 
     def setup(self, context: RunContext) -> None:
-        if self.base_name != "tiny" and not self.weight_specs(self.config)[0].source == "file" \
-                and context.settings.pretrained == "none":
+        if self.config.get("base", "auto") == "auto":  # the paper's base for the paper's protocol
+            self.base_name = HF_ID if context.profile == "paper" else "tiny"
+        if self.base_name != "tiny" and context.settings.pretrained == "none":
             from bench.errors import ConfigError
 
             raise ConfigError(f"base={self.base_name}: a real base cannot run with pretrained=none (use base=tiny)")
         super().setup(context)
+
 
     def build(self):
         import torch
 
         from lmme3dhf.network import LMME3DHFNet
 
+        if self.base_name == "tiny":
+            self.weights = []  # nothing to load: the tiny base is built here, seeded
         present = [w for w in self.weights if w.present]
         if self.base_name != "tiny" and not present:
             from bench.errors import ModelUnavailable
@@ -239,6 +246,7 @@ class LMME3DHF(TorchModel):
 
     def describe(self) -> dict:
         out = super().describe()
+        out["base"] = self.base_name
         if self.module is not None:
             out["lora_modules"] = len(self.module.lora_modules)
         return out

@@ -101,6 +101,7 @@ def save_checkpoint(model, folder) -> Path:
         (tmp / "objects.pkl").write_bytes(pickle.dumps(enc.objects))
     settings = getattr(getattr(model, "context", None), "settings", None)
     doc = {"format": FORMAT, "class": _class_path(model), "name": model.name, "config": model.config,
+           "profile": getattr(getattr(model, "context", None), "profile", None),
            "settings": settings.to_dict() if settings is not None and model.uses_settings else None,
            "state": state, "pickled": sorted(enc.objects)}
     atomic_write_text(tmp / "checkpoint.json", json.dumps(doc, indent=1, default=str))
