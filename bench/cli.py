@@ -330,9 +330,8 @@ def cmd_run(args) -> int:
     from bench.summary import print_summary
 
     load_plugins(args.plugins)
-    device = _resolve_device(args.device)
-    profile = args.profile or default_profile(device)
-    prof = get_profile(profile)
+    executor = make_executor(args)
+    device = None if executor else _resolve_device(args.device)
     models = resolve_models(args.model)
     if not models:
         raise ConfigError(f"--model {args.model!r} selects no registered model (`bench list` shows them)")
@@ -344,7 +343,10 @@ def cmd_run(args) -> int:
         raise ConfigError(f"--workers {args.workers}: must be >= 0")
     dataset = open_dataset(args)
     validate_dataset(dataset)
-    folds = args.folds or prof.folds
+    if executor:  # the cluster's GPUs decide, not this machine's
+        device = executor.resolve_device(args.device)
+    profile = args.profile or default_profile(device)
+    folds = args.folds or get_profile(profile).folds
     if args.split in ("official", "kfold"):
         split = make_split(dataset, args.split, folds, args.seed, args.group_by)
     else:
@@ -355,11 +357,26 @@ def cmd_run(args) -> int:
                     settings_overrides=settings_over, save_maps=not args.no_maps, save_models=args.save_models,
                     progress=not args.no_progress, workers=args.workers)
     print(f"dataset {dataset.label} ({len(dataset)} samples) | split {split['name']} ({len(split['folds'])} "
-          f"fold(s)) | profile {profile} | device {device} | {len(models)} model(s) | results -> {out}")
+          f"fold(s)) | profile {profile} | device {device} | {len(models)} model(s) | results -> {out}"
+          + (f" | Ray executor ({args.address or 'a local instance'})" if executor else ""))
     explicit = names_models_only(args.model)
     decodes_before = dataset.store.decode_count()
-    outcomes = run_benchmark(dataset, split, models, cfg, explicit=explicit)
+    outcomes = run_benchmark(dataset, split, models, cfg, explicit=explicit, executor=executor)
     return print_summary(outcomes, dataset.store, decodes_before, out, strict_unavailable=explicit)
+
+
+def make_executor(args):
+    """None for the local executor (the default), else the Ray executor (it joins its cluster when first used)."""
+    if args.executor == "local":
+        given = [opt for opt, v in (("--address", args.address), ("--task-cpus", args.task_cpus),
+                                    ("--task-retries", args.task_retries)) if v is not None]
+        if given:
+            raise ConfigError(f"{given[0]}: only with --executor ray")
+        return None
+    from bench.executors import RayExecutor
+
+    options = {k: v for k, v in (("task_cpus", args.task_cpus), ("max_retries", args.task_retries)) if v is not None}
+    return RayExecutor(address=args.address, **options)
 
 
 def _resolve_device(device: str) -> str:
@@ -570,6 +587,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--save-models", action="store_true",
                    help="save each fold's fitted model (trainable models) for `bench predict --checkpoint`")
     q.add_argument("--no-progress", action="store_true")
+    q.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="local: this process, model by model (default); ray: each (model, fold) a Ray task "
+                        "(pip install 'gen3dhf-bench[ray]'; README: Running on a cluster)")
+    q.add_argument("--address", help="the Ray cluster to join: its head node's host:port, or auto (the one "
+                                     "`ray start` made here); default: that one if any, else a Ray instance "
+                                     "started on this machine for the run")
+    q.add_argument("--task-cpus", type=float, help="CPUs each Ray task asks for (default 1)")
+    q.add_argument("--task-retries", type=int, help="how many times Ray reruns a job whose worker died (default 2)")
     _dataset_args(q)
     _plugins_arg(q)
     q.set_defaults(func=cmd_run)

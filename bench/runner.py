@@ -8,6 +8,8 @@
   folder holds one protocol (dataset, split, profile, seed, settings): another is refused, and a
   lock keeps two runs from writing one folder at once.
 - Each model is built and set up (weights loaded) once per run; `fit` runs per fold from a clean state.
+  That is the local executor, the default; `--executor ray` (`bench.executors`) runs each (model, fold)
+  as a task of its own through `run_job`, the same code, which sets the model up per task.
 - Inputs a model prepares per sample run in worker processes ahead of it; decoded frames come from
   the dataset's frame store, shared by every model, fold and worker (each video decodes once).
 """
@@ -36,7 +38,7 @@ from bench.io import atomic_write_bytes, atomic_write_json
 from bench.models.base import Model, Prediction, RunContext
 from bench.models.registry import create_model, get_entry
 from bench.results import predictions_path, read_result, result_path, write_result
-from bench.settings import resolve_settings
+from bench.settings import Settings, resolve_settings
 
 
 @dataclass
@@ -171,9 +173,29 @@ def _reraise_if_fatal(exc: BaseException) -> None:
 
 
 # ---- the run ------------------------------------------------------------------------------------------
+@dataclass
+class FoldJob:
+    """One (model, fold) still to run: all any process needs to run it and write its record."""
+
+    name: str  # registry name
+    label: str  # where its results go (run_label)
+    fold: int
+    overrides: dict  # the configuration overrides this model accepts
+    settings: Settings
+    source: dict  # setting -> where its value came from
+    base: dict  # record fields common to the model's folds
+    split: dict  # the record's split block
+    train: list  # sample ids
+    test: list
+
+
 def run_benchmark(dataset: Dataset, split: dict, model_names: Sequence[str], cfg: RunConfig,
-                  explicit: bool = False) -> list[Outcome]:
-    """Run `model_names` over every fold of `split`; returns one Outcome per (model, fold)."""
+                  explicit: bool = False, executor=None) -> list[Outcome]:
+    """Run `model_names` over every fold of `split`; returns one Outcome per (model, fold).
+
+    `executor.run(jobs, by_id, cfg, out_dir) -> outcomes` runs the (model, fold) jobs not finished in
+    an earlier run: this process (`LocalExecutor`, the default) or a cluster (`bench.executors`). The
+    folder lock and the protocol check stay here, with the caller."""
     out_dir = Path(cfg.out_dir)
     dhash = dataset.content_hash()
     protocol = protocol_of(dhash, split, cfg)
@@ -194,20 +216,23 @@ def run_benchmark(dataset: Dataset, split: dict, model_names: Sequence[str], cfg
             atomic_write_json(out_dir / "run.json", {**common, "protocol": protocol,
                                                      "split": {"name": split["name"], "hash": protocol["split_hash"]},
                                                      "models": list(model_names), "explicit": explicit})
-            by_id = dataset.by_id()
-            outcomes: list[Outcome] = []
+            rank, outcomes, jobs = {}, [], []
             for name in model_names:
-                outcomes += _run_model(name, split, protocol, by_id, cfg, out_dir, common)
-            return outcomes
+                label, finished, todo = plan_model(name, split, protocol, cfg, out_dir, common)
+                rank[label] = len(rank)
+                outcomes += finished
+                jobs += todo
+            outcomes += (executor or LocalExecutor()).run(jobs, dataset.by_id(), cfg, out_dir)
+            # model by model; within one, the folds kept from an earlier run first (as they are reported)
+            return sorted(outcomes, key=lambda o: (rank[o.model], not o.skipped, o.fold))
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
 
 
-def _run_model(name: str, split: dict, protocol: dict, by_id: dict, cfg: RunConfig, out_dir: Path,
-               common: dict) -> list[Outcome]:
-    from tqdm.auto import tqdm
-
+def plan_model(name: str, split: dict, protocol: dict, cfg: RunConfig, out_dir: Path,
+               common: dict) -> tuple[str, list[Outcome], list[FoldJob]]:
+    """(run label, outcomes of the folds an earlier run finished, jobs for the other folds)."""
     entry = get_entry(name)
     overrides = accepted_config(entry.cls, cfg.model_config)
     label = run_label(name, overrides)
@@ -218,42 +243,64 @@ def _run_model(name: str, split: dict, protocol: dict, by_id: dict, cfg: RunConf
         from dataclasses import replace
 
         settings = replace(settings, workers=cfg.workers)
-    outcomes, todo = [], []
-    for fold in range(n_folds):
-        old = _safe_read(_inside(out_dir, result_path(out_dir, label, fold)))
-        if old is not None and old.get("status") == "ok" and old["split"]["hash"] == protocol["split_hash"] \
-                and old["dataset"]["hash"] == protocol["dataset_hash"]:
-            outcomes.append(Outcome(label, fold, "ok", metrics=old.get("metrics", {}), skipped=True,
-                                    failed_samples=old.get("failed_samples") or {}))
-        else:
-            todo.append(fold)
-    if not todo:
-        return outcomes
     base = {"model": label, "registry_name": name, "family": entry.cls.family, "paper_row": entry.paper_row,
             "tasks": sorted(entry.cls.tasks), **common,
             "settings": settings.to_dict() if entry.cls.uses_settings else None,
             "settings_source": source if entry.cls.uses_settings else None}
+    finished, todo = [], []
+    for fold in range(n_folds):
+        old = _safe_read(_inside(out_dir, result_path(out_dir, label, fold)))
+        if old is not None and old.get("status") == "ok" and old["split"]["hash"] == protocol["split_hash"] \
+                and old["dataset"]["hash"] == protocol["dataset_hash"]:
+            finished.append(Outcome(label, fold, "ok", metrics=old.get("metrics", {}), skipped=True,
+                                    failed_samples=old.get("failed_samples") or {}))
+            continue
+        split_info = {"name": split["name"], "hash": protocol["split_hash"], "file": str(out_dir / "split.json"),
+                      "fold": fold, "n_folds": n_folds}
+        todo.append(FoldJob(name, label, fold, overrides, settings, source, base, split_info,
+                            list(split["folds"][fold]["train"]), list(split["folds"][fold]["test"])))
+    return label, finished, todo
+
+
+class LocalExecutor:
+    """Runs the jobs in this process, model by model: each model is set up (weights loaded) once for all
+    its folds."""
+
+    def run(self, jobs: Sequence[FoldJob], by_id: dict, cfg: RunConfig, out_dir: Path) -> list[Outcome]:
+        from itertools import groupby
+
+        outcomes = []
+        for _, model_jobs in groupby(jobs, key=lambda j: j.label):
+            outcomes += run_model_jobs(list(model_jobs), by_id, cfg, out_dir)
+        return outcomes
+
+
+def run_job(job: FoldJob, by_id: dict, cfg: RunConfig, out_dir: Path) -> Outcome:
+    """One (model, fold) on its own, as a remote executor's task runs it: set up the model (so its weights
+    load once per job), fit, predict, score, write the record, tear down."""
+    return run_model_jobs([job], by_id, cfg, out_dir)[0]
+
+
+def run_model_jobs(jobs: Sequence[FoldJob], by_id: dict, cfg: RunConfig, out_dir: Path) -> list[Outcome]:
+    """Folds of one model: set up once, each fold from a clean state, each record written atomically."""
+    from tqdm.auto import tqdm
+
+    first = jobs[0]
     memo: dict = {}
-    model, setup_error = _setup_model(name, overrides, settings, source, cfg, memo)
-    bar = tqdm(todo, desc=f"{label[:24]:>24}", unit="fold", disable=not cfg.progress, leave=True)
+    model, setup_error = _setup_model(first.name, first.overrides, first.settings, first.source, cfg, memo)
+    bar = tqdm(jobs, desc=f"{first.label[:24]:>24}", unit="fold", disable=not cfg.progress, leave=True)
+    outcomes = []
     try:
-        for fold in bar:
-            split_info = {"name": split["name"], "hash": protocol["split_hash"], "file": str(out_dir / "split.json"),
-                          "fold": fold, "n_folds": n_folds}
-            train = [by_id[i] for i in split["folds"][fold]["train"]]
-            test = [by_id[i] for i in split["folds"][fold]["test"]]
-            record = {**base, "split": split_info, "n_train": len(train), "n_test": len(test), "status": "failed",
-                      "reason": None, "metrics": {}, "failed_samples": {}, "timing": {},
-                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        for job in bar:
+            train, test = [by_id[i] for i in job.train], [by_id[i] for i in job.test]
+            _drop_partial_writes(out_dir, job)
+            record = new_record(job)
             if setup_error is not None:
                 record.update(setup_error)
             else:
-                _run_fold(model, label, fold, train, test, cfg, out_dir, bar, memo, settings, source, record)
-            write_result(_inside(out_dir, result_path(out_dir, label, fold)), record)
-            failed = {**{f"{k} (training)": v for k, v in (record.get("failed_train_samples") or {}).items()},
-                      **(record.get("failed_samples") or {})}
-            outcomes.append(Outcome(label, fold, record["status"], record.get("reason"), record.get("metrics", {}),
-                                    failed_samples=failed, warnings=record.get("warnings") or []))
+                _run_fold(model, job.label, job.fold, train, test, cfg, out_dir, bar, memo, job.settings, job.source,
+                          record)
+            outcomes.append(save_record(job, record, out_dir))
             bar.set_postfix_str(record["status"])
     finally:
         if model is not None:
@@ -262,6 +309,28 @@ def _run_model(name: str, split: dict, protocol: dict, by_id: dict, cfg: RunConf
             except BaseException as exc:  # noqa: BLE001
                 _reraise_if_fatal(exc)
     return outcomes
+
+
+def new_record(job: FoldJob) -> dict:
+    """A fold's record before it runs: "failed" until the fold says otherwise."""
+    return {**job.base, "split": job.split, "n_train": len(job.train), "n_test": len(job.test), "status": "failed",
+            "reason": None, "metrics": {}, "failed_samples": {}, "timing": {},
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def _drop_partial_writes(out_dir: Path, job: FoldJob) -> None:
+    """Remove the temporary files an attempt at this fold killed mid-write left (finished files are whole)."""
+    for tmp in (out_dir / job.label).glob(f".fold-{job.fold}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def save_record(job: FoldJob, record: dict, out_dir: Path) -> Outcome:
+    """Write a fold's record (atomically) and say what happened."""
+    write_result(_inside(out_dir, result_path(out_dir, job.label, job.fold)), record)
+    failed = {**{f"{k} (training)": v for k, v in (record.get("failed_train_samples") or {}).items()},
+              **(record.get("failed_samples") or {})}
+    return Outcome(job.label, job.fold, record["status"], record.get("reason"), record.get("metrics", {}),
+                   failed_samples=failed, warnings=record.get("warnings") or [])
 
 
 def _setup_model(name, overrides, settings, source, cfg: RunConfig, memo) -> tuple:

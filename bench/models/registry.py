@@ -96,14 +96,14 @@ def load_plugins(spec: Optional[str] = None) -> None:
         _current_source = f"plugin {name}"
         try:
             if name.endswith(".py") or os.sep in name:
-                import importlib.util
+                from importlib import util  # not `import importlib.util`: that makes `importlib` local here
 
                 path = os.path.abspath(name)
                 if not os.path.isfile(path):
                     raise ConfigError(f"--plugins {name}: no such file")
                 mod_name = "bench_plugin_" + os.path.splitext(os.path.basename(path))[0]
-                spec_ = importlib.util.spec_from_file_location(mod_name, path)
-                module = importlib.util.module_from_spec(spec_)
+                spec_ = util.spec_from_file_location(mod_name, path)
+                module = util.module_from_spec(spec_)
                 sys.modules[mod_name] = module
                 spec_.loader.exec_module(module)
             else:

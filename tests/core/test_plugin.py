@@ -55,3 +55,15 @@ def test_entry_point_plugin_installed_from_outside(tmp_path, tiny_dataset):
     assert r.returncode == 0, r.stdout + r.stderr
     rec = json.loads((tmp_path / "out" / "plugin_brightness" / "fold-0.json").read_text())
     assert rec["status"] == "ok" and "srcc" in rec["metrics"]["quality"]
+
+
+def test_plugins_by_import_path_and_by_file(tmp_path, monkeypatch):
+    from bench.models.registry import get_entry, load_plugins
+
+    (tmp_path / "my_named_models.py").write_text(MODULE.replace("plugin_brightness", "plugin_named_brightness"))
+    (tmp_path / "my_file_models.py").write_text(MODULE.replace("plugin_brightness", "plugin_file_brightness"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    load_plugins("my_named_models")
+    assert get_entry("plugin_named_brightness").source == "plugin my_named_models"
+    load_plugins(str(tmp_path / "my_file_models.py"))
+    assert get_entry("plugin_file_brightness").source == f"plugin {tmp_path / 'my_file_models.py'}"
