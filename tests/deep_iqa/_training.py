@@ -95,12 +95,21 @@ def check_prepare_contract(module, prepare, video: np.ndarray) -> dict:
     return item
 
 
-def parameter_count(module, outputs: int = 1, **arch) -> int:
+def parameter_count(module, outputs: int = 1) -> int:
     """Parameters of the full-size model, built on the meta device (no memory, no time)."""
     from baselines.deep_iqa.common import count_parameters
 
     with torch.device("meta"):
-        return count_parameters(module.build("full", outputs=outputs, **arch))
+        return count_parameters(module.build("full", outputs=outputs))
+
+
+def check_parameter_counts(module, second_output: int) -> None:
+    """The one-output full model has `PAPER_PARAMS` (the paper's or the official code's count) less
+    what the official code builds but never uses (`UNBUILT_PARAMS`); a second output adds
+    `second_output` parameters (the wider last layer)."""
+    expected = module.PAPER_PARAMS - getattr(module, "UNBUILT_PARAMS", 0)
+    assert parameter_count(module) == expected
+    assert parameter_count(module, outputs=2) == expected + second_output
 
 
 def check_official_names(module, official: dict) -> dict:

@@ -1,6 +1,6 @@
 """HyperIQA: the hyper network generates a target network of the right shapes, crops, learning."""
-from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_prepare_contract,
-                                      parameter_count, prepared_batch, synthetic_video, targets, torch)
+from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_parameter_counts,
+                                      check_prepare_contract, prepared_batch, synthetic_video, targets, torch)
 
 import pytest
 
@@ -67,8 +67,7 @@ def test_learns_and_overfits_8_samples():
 
 
 def test_parameter_count_matches_the_official_code():
-    assert parameter_count(hyperiqa) == hyperiqa.PAPER_PARAMS
-    assert parameter_count(hyperiqa, outputs=2) == hyperiqa.PAPER_PARAMS + 112 * 14 + 14 + 112 + 1
+    check_parameter_counts(hyperiqa, second_output=112 * 14 + 14 + 112 + 1)
 
 
 def test_official_names_map_onto_this_model():

@@ -1,6 +1,6 @@
 """StairIQA: the staircase of multi-level features, crops, learning, parameter count."""
-from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_prepare_contract,
-                                      parameter_count, prepared_batch, synthetic_video, targets, torch)
+from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_parameter_counts,
+                                      check_prepare_contract, prepared_batch, synthetic_video, targets, torch)
 
 import pytest
 
@@ -51,8 +51,7 @@ def test_learns_and_overfits_8_samples():
 
 
 def test_parameter_count_matches_the_official_code():
-    assert parameter_count(stairiqa) == stairiqa.PAPER_PARAMS
-    assert parameter_count(stairiqa, outputs=2) == stairiqa.PAPER_PARAMS + 128 + 1
+    check_parameter_counts(stairiqa, second_output=128 + 1)
 
 
 def test_official_names_map_onto_this_model():

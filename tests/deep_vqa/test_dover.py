@@ -1,6 +1,6 @@
 """DOVER: two views, two branches, the fused score; the inflated ConvNeXt; learning; counts."""
-from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_prepare_contract,
-                                      parameter_count, prepared_batch, synthetic_video, targets, torch)
+from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_parameter_counts,
+                                      check_prepare_contract, prepared_batch, synthetic_video, targets, torch)
 
 import numpy as np
 
@@ -87,8 +87,7 @@ def test_learns_and_overfits_8_samples():
 
 
 def test_parameter_count_matches_the_official_code():
-    assert parameter_count(dover) == dover.PAPER_PARAMS
-    assert parameter_count(dover, outputs=2) == dover.PAPER_PARAMS + 2 * (64 + 1)
+    check_parameter_counts(dover, second_output=2 * (64 + 1))
 
 
 def test_official_names_are_this_models_names():

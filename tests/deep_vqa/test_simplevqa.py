@@ -1,6 +1,6 @@
 """SimpleVQA: key frames and motion clips, frozen SlowFast features, learning, counts."""
-from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_prepare_contract,
-                                      parameter_count, prepared_batch, synthetic_video, targets, torch)
+from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_parameter_counts,
+                                      check_prepare_contract, prepared_batch, synthetic_video, targets, torch)
 
 import numpy as np
 
@@ -52,8 +52,7 @@ def test_learns_and_overfits_8_samples():
 
 
 def test_parameter_count_matches_the_official_code():
-    assert parameter_count(simplevqa) == simplevqa.PAPER_PARAMS
-    assert parameter_count(simplevqa, outputs=2) == simplevqa.PAPER_PARAMS + 128 + 1
+    check_parameter_counts(simplevqa, second_output=128 + 1)
 
 
 def test_official_names_map_onto_this_model():

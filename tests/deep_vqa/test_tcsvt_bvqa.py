@@ -1,6 +1,6 @@
 """TCSVT-BVQA: the chunking, spatial + motion features per time step, the mapping, learning, counts."""
-from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_prepare_contract,
-                                      parameter_count, prepared_batch, synthetic_video, targets, torch)
+from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_parameter_counts,
+                                      check_prepare_contract, prepared_batch, synthetic_video, targets, torch)
 
 import math
 
@@ -76,9 +76,7 @@ def test_learns_and_overfits_8_samples():
 
 
 def test_parameter_count_matches_the_official_code_but_the_alignment_layer():
-    assert parameter_count(tcsvt_bvqa) == tcsvt_bvqa.PAPER_PARAMS - tcsvt_bvqa.UNBUILT_PARAMS
-    assert parameter_count(tcsvt_bvqa, outputs=2) == \
-        tcsvt_bvqa.PAPER_PARAMS - tcsvt_bvqa.UNBUILT_PARAMS + 32 + 1 + 4
+    check_parameter_counts(tcsvt_bvqa, second_output=32 + 1 + 4)
 
 
 def test_official_names_map_onto_this_model():

@@ -1,6 +1,6 @@
 """VSFA: the subjectively-inspired temporal pooling by hand, the GRU head, learning, counts."""
-from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_prepare_contract,
-                                      parameter_count, prepared_batch, synthetic_video, targets, torch)
+from tests.deep_iqa._training import (check_learns_and_overfits, check_official_names, check_parameter_counts,
+                                      check_prepare_contract, prepared_batch, synthetic_video, targets, torch)
 
 import math
 
@@ -79,8 +79,7 @@ def test_learns_and_overfits_8_samples():
 
 
 def test_parameter_count_matches_the_official_code_but_its_unused_layer():
-    assert parameter_count(vsfa) == vsfa.PAPER_PARAMS - vsfa.UNBUILT_PARAMS
-    assert parameter_count(vsfa, outputs=2) == vsfa.PAPER_PARAMS - vsfa.UNBUILT_PARAMS + 32 + 1
+    check_parameter_counts(vsfa, second_output=32 + 1)
 
 
 def test_official_names_map_onto_this_model():
