@@ -1,0 +1,13 @@
+"""Deep VQA family (paper Table 1: SimpleVQA, FAST-VQA, DOVER, TCSVT-BVQA, VSFA): architectures,
+input preparation and losses as plain PyTorch, one module per method. Nothing is registered here
+yet; the harness wraps the modules as `bench` models.
+
+SimpleVQA, TCSVT-BVQA and VSFA hold fixed feature extractors (frozen SlowFast / ResNet-50, run once
+offline by their authors): their `frozen_features(**{k: batch[k] for k in FROZEN_INPUTS})` returns
+entries that replace those batch keys, so a harness may compute them once per video and train on them.
+
+Shared parts: `fragments` (grid mini-patch and temporal sampling of FAST-VQA and DOVER),
+`swin3d_gated` (the fragment attention network), `slowfast_motion` (the frozen SlowFast of SimpleVQA
+and TCSVT-BVQA), `temporal` (VSFA's GRU head and temporal pooling, also TCSVT-BVQA's); the deep IQA
+family's `common`, `resnet` and `losses`.
+"""
