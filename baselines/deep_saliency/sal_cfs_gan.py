@@ -79,6 +79,15 @@ def _down(c_in: int, c_out: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(c_in, c_out, 4, stride=2, padding=1), _norm(c_out), nn.LeakyReLU(0.2))
 
 
+def _run(stages: nn.ModuleList, x: torch.Tensor) -> list[torch.Tensor]:
+    """Each stage's output, in order (the skip connections of an encoder)."""
+    out = []
+    for stage in stages:
+        x = stage(x)
+        out.append(x)
+    return out
+
+
 class Up(nn.Module):
     """Decoder stage: 4x4 transposed convolution, stride 2, to the skip connection's size; instance
     norm, ReLU (decoderconv_2 / _3)."""
@@ -174,14 +183,6 @@ class Generator(nn.Module):
         d5 = self.up5(torch.cat([d4, e2, self.csc2(d2, d4)], 1), e1.shape[-2:])
         d6 = self.up6(torch.cat([d5, e1], 1), x.shape[-2:])
         return torch.tanh(self.readout(d6))
-
-
-def _run(stages: nn.ModuleList, x: torch.Tensor) -> list[torch.Tensor]:
-    out = []
-    for stage in stages:
-        x = stage(x)
-        out.append(x)
-    return out
 
 
 def _patch_discriminator(c_in: int, w: int) -> nn.Sequential:
