@@ -1,0 +1,13 @@
+"""Deep saliency family (paper Table 3, the learned rows): SALICON, Sal-CFS-GAN (GazeGAN),
+TranSalNet-ResNet and TranSalNet-Dense, as plain PyTorch code.
+
+One module per method (`salicon`, `sal_cfs_gan`, `transalnet` with `variant="resnet"|"densenet"`),
+each exposing the same parts: `build(size="full"|"tiny", **arch_options)` (random weights),
+`Prepare(input_size=INPUT_SIZE["full"], flip=False)` (one 3-view strip and its map -> tensors;
+`.restore` maps a prediction back to the strip), `loss(pred, batch)` (the method's objective),
+`PRETRAINED` (attribute of the built network -> torchvision weights id), `PAPER_PARAMS` and
+`INPUT_SIZE`. Shared parts: `views` (the 3-view layout), `losses` (differentiable saliency
+metrics), `pretrained` (loading a torchvision checkpoint into a named part).
+
+Importing this package registers nothing: the harness models wrap these modules.
+"""
