@@ -72,8 +72,11 @@ def compare(run_records: list[dict], ref_records: list[dict], *, reference_is_pa
             if any("missing from the paper's text" in ref_t.notes[k] for k in ref.notes):
                 out.unnamed.append(f"{model} is matched to a Table {n} row whose name the paper's text lost "
                                    f"({ref.label})")
+            ref_index = {(c.task, c.metric): j for j, c in enumerate(ref_t.columns)}
             for j, col in enumerate(run_t.columns):
-                a, b = row.cells[j], ref.cells[j]
+                if (col.task, col.metric) not in ref_index:  # a column beyond the reference's (extra columns)
+                    continue
+                a, b = row.cells[j], ref.cells[ref_index[(col.task, col.metric)]]
                 if a.mean is None:  # failed, or not predicted: listed under `failed`, no line
                     continue
                 delta = a.mean - b.mean if b.mean is not None else None
