@@ -29,6 +29,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from baselines.lmm.base import LMM
 from baselines.lmm.rows import Row, missing_weights_message
 from bench.data.prompts import DIMENSIONS
 from bench.errors import ConfigError, ModelUnavailable
@@ -79,6 +80,7 @@ class LMMRow(Model):
         self.frames, self.frame_size = frames or self.row.frames, frame_size or self.row.frame_size
         self.engine_settings = {"max_new_tokens": max_new_tokens, "distortion_max_new_tokens": distortion_max_new_tokens,
                                 "level_hint": level_hint, "clip_seconds": clip_seconds}
+        LMM(**self.engine_settings)  # refuses bad values now, not after the model has loaded
         self.engine = None  # the loaded model (`baselines.lmm.base.LMM`), after setup
         self.weights: list = []  # bench.weights.ResolvedWeights, after setup
 

@@ -121,7 +121,8 @@ def _protocol(run_records, ref_records, reference_is_paper, plcc, auc, ref_name)
 
 
 def weights_summary(records: list[dict]) -> str:
-    """What the records say about weights: config/settings keys that name weights or initialisation."""
+    """What the records say about weights: config/settings keys that name weights or initialisation, and the
+    pretrained weights a model card records as loaded (id and revision)."""
     found = {}
     for r in records:
         for where in ("config", "settings"):
@@ -130,6 +131,10 @@ def weights_summary(records: list[dict]) -> str:
                     found.setdefault(r["model"], set()).add(f"{key}={value}")
                 elif where == "config" and key == "mode" and value == "svr":
                     found.setdefault(r["model"], set()).add("svr mode: regressor learned on each training fold")
+        for w in (r.get("model_card") or {}).get("weights") or ():  # what the resolver found and the model loaded
+            if w.get("present"):
+                rev = f"@{str(w['revision'])[:12]}" if w.get("revision") else ""
+                found.setdefault(r["model"], set()).add(f"{w['id']}{rev}")
     if not found:
         return "no weights files or learned regressors named in the records (training-free or default models)"
     return "; ".join(f"{m}: {', '.join(sorted(v))}" for m, v in sorted(found.items()))

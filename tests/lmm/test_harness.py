@@ -177,3 +177,25 @@ def test_without_weights_every_row_is_unavailable(tmp_path, tiny_dataset):
     done = bench("run", "--model", "qwen2_vl", "--dataset", tiny_dataset, "--folds", "2", "--out",
                  tmp_path / "run-explicit", "--no-progress", env=env, module="bench.cli")
     assert done.returncode == 1 and "cannot run here (1): qwen2_vl" in done.stdout  # named: the user's error
+
+
+def test_a_paper_row_runs_from_its_checkpoint_and_meets_the_papers_row(tmp_path, tiny_dataset):
+    """The registered `qwen2_vl` itself, its checkpoint id holding the tiny model; `bench compare` against the paper."""
+    from bench.learn.tiny_hf import build_tiny, write_fake_hf_cache
+
+    snapshot = write_fake_hf_cache(*build_tiny("qwen2_vl", seed=0), tmp_path / "hf", "Qwen/Qwen2-VL-7B-Instruct")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HOME": str(tmp_path / "hf"), "OMP_NUM_THREADS": "1"}
+    out = tmp_path / "run"
+    done = bench("run", "--model", "qwen2_vl", "--dataset", tiny_dataset, "--folds", "2", "--out", out, "--no-progress",
+                 "--workers", "0", "--set", "frames=4", "--set", "frame_size=28", *SHORT, env=env, module="bench.cli")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (rec, *_) = records(out, "qwen2_vl@distortion_max_new_tokens=4,frame_size=28,frames=4,max_new_tokens=4")
+    assert rec["paper_row"] == "Qwen2-VL (7B) [70]" and rec["model_card"]["lmm"]["revision"] == snapshot.name
+    done = bench("compare", out, env=env, module="bench.cli")
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = done.stdout
+    assert f"Qwen/Qwen2-VL-7B-Instruct@{snapshot.name[:12]}" in text  # the weights the run used
+    table1, table2 = text.split("Table 2:")
+    row = "| qwen2_vl@distortion_max_new_tokens=4,frame_size=28,frames=4,max_new_tokens=4 |"
+    assert f"{row} Quality SRCC |" in table1 and "Level acc." not in table1  # no paper value to meet
+    assert f"{row} Accuracy (%) |" in table2 and "Jaccard" not in table2

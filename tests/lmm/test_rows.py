@@ -65,7 +65,8 @@ def test_native_rows_checkpoint_families_are_registered():
 
 def test_bad_configuration_is_refused():
     cls = ROWS["qwen2_vl"]
-    for bad in ({"mode": "vibes"}, {"frames": 0}, {"frame_size": 8}, {"frames": "8"}):
+    for bad in ({"mode": "vibes"}, {"frames": 0}, {"frame_size": 8}, {"frames": "8"}, {"max_new_tokens": 0},
+                {"clip_seconds": 0}):
         with pytest.raises(ValueError):
             cls(**bad)
     with pytest.raises(ValueError, match="options must be a JSON object"):
