@@ -19,7 +19,7 @@ from pathlib import Path
 from baselines.lmm.base import LMM
 from baselines.lmm.model import LMMRow
 from baselines.lmm.server.lmm_protocol import level_token_ids, revision_of
-from bench.data.prompts import level_words
+from bench.data.prompts import DIMENSIONS, answer_prefix, level_words
 from bench.errors import ConfigError
 from bench.models.base import Requirements
 
@@ -175,4 +175,8 @@ class NativeRow(LMMRow):
 
     def _load(self, weights, device: str, dtype: str) -> NativeLMM:
         model, processor, arch, identity = load_native(weights.path, device=device, dtype=dtype)
-        return NativeLMM(model, processor, arch, identity=identity, **self.engine_settings)
+        lmm = NativeLMM(model, processor, arch, identity=identity, **self.engine_settings)
+        if self.mode == "logits":  # a tokenizer whose level words are not single tokens fails here, once
+            for dim in DIMENSIONS:
+                lmm.level_token_ids(answer_prefix(dim))
+        return lmm

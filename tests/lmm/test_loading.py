@@ -80,3 +80,17 @@ def test_local_folders_and_bad_checkpoints(hf_home, tmp_path, tiny_models):
         set_up("video_llava", weights_path=str(folder))
     with pytest.raises(ModelUnavailable, match="no such file or folder"):
         set_up("video_llava", weights_path=str(tmp_path / "nowhere"))
+
+
+
+def test_level_words_that_are_not_single_tokens_fail_at_setup(hf_home, tiny_models, monkeypatch):
+    """Level-token scoring needs each level word to be one token: otherwise the row fails once, at setup, saying
+    which word; the generation mode does not read level tokens and loads."""
+    from baselines.lmm import native
+    from baselines.lmm.server.lmm_protocol import LevelTokenError
+
+    write_fake_hf_cache(*tiny_models("qwen2_vl"), hf_home, "tiny-org/qwen2-vl")
+    monkeypatch.setattr(native, "level_words", lambda: [" bad", " poor", " fair", " good", " superlative"])
+    with pytest.raises(LevelTokenError, match="' superlative' is not a single token after 'The quality of"):
+        set_up("qwen2_vl", checkpoint="tiny-org/qwen2-vl")
+    assert set_up("qwen2_vl", checkpoint="tiny-org/qwen2-vl", mode="generate").engine is not None
