@@ -10,7 +10,8 @@ Profiles:
 - `paper`: section 5.1 of the paper. Adam, lr 1e-4, batch 8 (the paper also says 4; 8 is taken and
   recorded), 50 epochs, 224x224 frames, 5 folds 4:1, pretrained backbones fine-tuned end to end;
   the deep saliency models 30 epochs with early stopping; LMME3DHF one epoch per stage, batch 1,
-  bf16, 16 frames at 364x364 (the authors' ms-swift recipe, `../shared/gen3dhf-official/README.md`).
+  bf16, 16 frames at 364x364 (the authors' ms-swift recipe, `../shared/gen3dhf-official/README.md`); the
+  zero-shot LMMs bf16 (each row sees its own frames, `bench list`).
 - `quick`: a declared, lighter protocol for a CPU: the same folds and data, smaller inputs, fewer
   frames and epochs, frozen backbones (features computed once per video and shared by the folds)
   and pretrained weights only where the user has them (random initialisation otherwise, marked in
@@ -99,7 +100,8 @@ PROFILES = {
          "pretrained": "required", "freeze_backbone": False},
         families={"deep_saliency": {"epochs": 30, "early_stopping": True},
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 16, "input_size": 364,
-                               "precision": "bf16"}}),
+                               "precision": "bf16"},
+                  "lmm": {"precision": "bf16"}}),  # the zero-shot LMMs' published dtype (their frames: each row's)
     "quick": Profile(
         "quick", "a lighter CPU protocol: smaller inputs, fewer frames and epochs, frozen backbones",
         {"epochs": 5, "lr": 1e-4, "batch_size": 8, "input_size": 112, "frames": 4, "early_stopping": False,

@@ -1,28 +1,25 @@
-"""The interface of every LMM row: rate a clip (level-token scoring or generation), name its distortions.
+"""The questions every LMM answers about a clip: rate it (level-token scoring or generation), name its distortions.
 
-A row is a subclass of `NativeLMM` (a transformers class, in-process) or `ExternalLMM` (its authors'
-code, in another Python). Both implement two hooks on top of which this class builds everything else:
+An engine is a `NativeLMM` (a transformers class, in this process) or an `ExternalLMM` (its authors' code,
+in another Python). Both implement two hooks on top of which this class builds the rest:
 
 - `_level_logits(frames, fps, prompt, prefix)`: the next-token logits of the five level words when the
   assistant's answer so far is `prefix`;
 - `_generate(frames, fps, prompt, max_new_tokens)`: the greedy answer to `prompt`.
 
-Frames are uint8 arrays (T, H, W, 3), already selected and sized (`Row.frame_spec()`); their rate is
-taken as T frames over `clip_seconds` (the paper's clips last 4 s), which Qwen's video position ids use.
+Frames are uint8 arrays (T, H, W, 3), already selected and sized; their rate is taken as T frames over
+`clip_seconds` (the paper's clips last 4 s), which Qwen's temporal positions use.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from baselines.lmm.answers import (DistortionAnswer, LevelAnswer, LevelScore, distortion_answer, expected_level,
-                                   level_answer)
-from baselines.lmm.prompts import DISTORTION_QUESTION, PROMPTS, answer_prefix, check_dimension, rating_question
-from bench.data.levels import LEVELS
+from baselines.lmm.answers import (DistortionAnswer, LevelAnswer, LevelScore, expected_level, read_distortions,
+                                   read_level)
+from bench.data.prompts import DISTORTION_QUESTION, PROMPTS, answer_prefix, rating_question
 
 
 class LMM:
-    row = None  # the row's `Row`, set by each row's subclass
-
     def __init__(self, *, max_new_tokens: int = 32, distortion_max_new_tokens: int = 64, level_hint: bool = True,
                  clip_seconds: float = 4.0):
         if max_new_tokens < 1 or distortion_max_new_tokens < 1:
@@ -36,32 +33,26 @@ class LMM:
 
     # -- the three questions ---------------------------------------------------------------------------------
     def score(self, frames, dimension: str) -> LevelScore:
-        """Level-token scoring: (expected level 1..5, {level: probability}, the likeliest answer)."""
+        """Level-token scoring: the expected level 1..5 and {level: probability}."""
         frames, fps = self._check(frames)
-        prefix = answer_prefix(dimension)
-        score, probs = expected_level(self._level_logits(frames, fps, PROMPTS[dimension], prefix))
-        return LevelScore(score, probs, f"{prefix} {max(probs, key=probs.get)}.")  # its .level: the argmax
+        prefix = answer_prefix(dimension)  # checks the dimension
+        return expected_level(self._level_logits(frames, fps, PROMPTS[dimension], prefix))
 
     def generate_level(self, frames, dimension: str) -> LevelAnswer:
         """Greedy answer to the rating question, parsed to a level (None if it names none), raw text kept."""
         frames, fps = self._check(frames)
-        text = self._generate(frames, fps, rating_question(check_dimension(dimension), self.level_hint),
-                              self.max_new_tokens)
-        return level_answer(text)
+        return read_level(self._generate(frames, fps, rating_question(dimension, self.level_hint),
+                                         self.max_new_tokens))
 
     def ask_distortions(self, frames) -> DistortionAnswer:
         """Greedy answer to the distortion question, read into categories by the category rule."""
         frames, fps = self._check(frames)
-        return distortion_answer(self._generate(frames, fps, DISTORTION_QUESTION, self.distortion_max_new_tokens))
+        return read_distortions(self._generate(frames, fps, DISTORTION_QUESTION, self.distortion_max_new_tokens))
 
     # -- facts ---------------------------------------------------------------------------------------------------
     def identity(self) -> dict:
-        """What ran: checkpoint id, revision, class or backend, dtype, device (recorded with results)."""
+        """What runs: checkpoint id, revision, class or backend, dtype, device (recorded with results)."""
         raise NotImplementedError
-
-    def settings(self) -> dict:
-        return {"max_new_tokens": self.max_new_tokens, "distortion_max_new_tokens": self.distortion_max_new_tokens,
-                "level_hint": self.level_hint, "clip_seconds": self.clip_seconds, "levels": list(LEVELS)}
 
     def close(self) -> None:
         """Free what the model holds (GPU memory, a server process)."""

@@ -24,13 +24,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
 from baselines.lmm.base import LMM
-from baselines.lmm.prompts import level_words
+from baselines.lmm.model import LMMRow
 from baselines.lmm.server.lmm_protocol import PROTOCOL_VERSION
-from bench.errors import ConfigError, ModelUnavailable
+from bench.data.prompts import level_words
+from bench.errors import ModelUnavailable
+from bench.models.base import Requirements
 
 SERVER = Path(__file__).resolve().parent / "server" / "lmm_server.py"
 
@@ -144,11 +147,10 @@ class ExternalModel:
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
     def _executable(self) -> str:
-        found = shutil.which(self.python) if os.sep not in self.python else self.python
-        if not found or not (os.path.isfile(found) and os.access(found, os.X_OK)):
+        if not _executable(self.python):
             raise ModelUnavailable(f"{self.backend}: the external Python {self.python!r} does not exist or is not "
                                    f"executable. {self.setup}".strip())
-        return found
+        return shutil.which(self.python) if os.sep not in self.python else self.python
 
     @staticmethod
     def _pump(stream, put, mark_end: bool) -> None:
@@ -209,30 +211,15 @@ class ExternalModel:
 
 
 class ExternalLMM(LMM):
-    """An LMM row served by `ExternalModel`; the row's module names its server-side `backend`."""
-
-    backend: str = ""  # module of server/backends/
+    """The questions, answered by a model behind an `ExternalModel` server (started on the first question)."""
 
     def __init__(self, connection: ExternalModel, **settings):
         super().__init__(**settings)
         self.connection = connection
 
-    @classmethod
-    def connect(cls, python: str | None, checkpoint: str | None = None, *, trust_remote_code: bool = False,
-                device: str = "cuda", dtype: str = "bfloat16", options: dict | None = None,
-                startup_timeout: float = 900.0, request_timeout: float = 300.0, **settings) -> "ExternalLMM":
-        """A row's model behind a server in `python`; the server starts on the first question."""
-        if cls.row is None or not cls.backend:
-            raise ConfigError(f"{cls.__name__} has no row or backend")
-        setup = "Set-up: " + " ".join(f"({i}) {s}" for i, s in enumerate(cls.row.setup, 1))
-        conn = ExternalModel(python, cls.backend, checkpoint or cls.row.checkpoint, trust_remote_code=trust_remote_code,
-                             device=device, dtype=dtype, options=options, startup_timeout=startup_timeout,
-                             request_timeout=request_timeout, setup=setup)
-        return cls(conn, **settings)
-
     def identity(self) -> dict:
         hello = self.connection.start()
-        return {**hello.get("model", {}), "backend": self.backend, "python": self.connection.python,
+        return {**hello.get("model", {}), "backend": self.connection.backend, "python": self.connection.python,
                 "python_version": hello.get("python"), "device": self.connection.device,
                 "dtype": self.connection.dtype}
 
@@ -247,3 +234,60 @@ class ExternalLMM(LMM):
     def _generate(self, frames, fps, prompt, max_new_tokens) -> str:
         return self.connection.request("generate", frames, fps=fps, prompt=prompt,
                                        max_new_tokens=max_new_tokens)["text"].strip()
+
+
+class ExternalRow(LMMRow):
+    """A row that runs its authors' code in its own Python (`python`), behind the server of `server/`.
+
+    Its module names the server-side adapter (`backend`, a module of `server/backends/`). Configuration
+    besides the family's: `python` (that environment's interpreter), `trust_remote_code` (the explicit
+    opt-in to run the authors' downloaded code; nothing starts without it), `repo` (a clone of the authors'
+    repository, for adapters that import it), `options` (other adapter options, a JSON object), and the
+    server's start-up and per-request time limits in seconds.
+    """
+
+    backend: str = ""
+    requirements = Requirements(gpu="optional", packages=("numpy",))
+
+    def __init__(self, python: Optional[str] = None, trust_remote_code: bool = False, repo: Optional[str] = None,
+                 options: Optional[dict] = None, startup_timeout: float = 900.0, request_timeout: float = 300.0,
+                 **config):
+        if options is not None and not isinstance(options, dict):
+            raise ValueError(f"options must be a JSON object of adapter options, got {options!r}")
+        super().__init__(python=python, trust_remote_code=trust_remote_code, repo=repo, options=options,
+                         startup_timeout=startup_timeout, request_timeout=request_timeout, **config)
+
+    @classmethod
+    def problems(cls, config, weights) -> list[str]:
+        """Besides the weights: the model's own Python given and executable, and the opt-in given."""
+        config = config or {}
+        out = super().problems(config, weights)
+        python = config.get("python")
+        if not python:
+            out.append(f"it runs its authors' code in its own Python environment, and none is given "
+                       f"(--set python=PATH). Set-up: {cls.row.setup_steps()}")
+        elif not _executable(python):
+            out.append(f"the Python {python!r} (--set python) does not exist or is not executable. "
+                       f"Set-up: {cls.row.setup_steps()}")
+        if not config.get("trust_remote_code"):
+            out.append("it runs its authors' downloaded code, which needs the explicit opt-in "
+                       "--set trust_remote_code=true")
+        return out
+
+    def _load(self, weights, device: str, dtype: str) -> ExternalLMM:
+        # the repository id (or --set weights_path folder): the server finds it in the same cache, by itself
+        options = {**(self.config.get("options") or {}),
+                   **({"repo": self.config["repo"]} if self.config.get("repo") else {})}
+        connection = ExternalModel(self.config["python"], self.backend, self.identity()["checkpoint"],
+                                   trust_remote_code=bool(self.config.get("trust_remote_code")), device=device,
+                                   dtype=dtype, options=options, startup_timeout=self.config["startup_timeout"],
+                                   request_timeout=self.config["request_timeout"],
+                                   setup="Set-up: " + self.row.setup_steps())
+        lmm = ExternalLMM(connection, **self.engine_settings)
+        connection.start()  # load once per run, now: a model that cannot load is unavailable before any video
+        return lmm
+
+
+def _executable(python: str) -> bool:
+    found = shutil.which(python) if os.sep not in python else python
+    return bool(found) and os.path.isfile(found) and os.access(found, os.X_OK)

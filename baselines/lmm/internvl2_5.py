@@ -11,20 +11,22 @@ Preference Optimization, not the paper's InternVL2_5-8B weights (which need the 
 Results of this row are therefore of the MPO model, and say so. Licence: code and weights MIT; the
 language model InternLM2.5-7B-Chat Apache-2.0.
 """
-from baselines.lmm.native import Architecture, NativeLMM, register_architecture
-from baselines.lmm.rows import Row, register_row
+from baselines.lmm.native import Architecture, NativeRow, register_architecture
+from baselines.lmm.rows import Row
+from bench.models import register_model
 
 register_architecture(Architecture("internvl", "InternVLForConditionalGeneration"))
 
-ROW = register_row(Row(
-    name="internvl2_5", title="InternVL2.5 (8B)", paper_row="InternVL2.5 (8B) [7]", tables=(1, 2),
-    backend="native", checkpoint="OpenGVLab/InternVL2_5-8B-MPO-hf", paper_model="OpenGVLab/InternVL2_5-8B",
+ROW = Row(
+    name="internvl2_5", title="InternVL2.5 (8B)", backend="native",
+    checkpoint="OpenGVLab/InternVL2_5-8B-MPO-hf", paper_model="OpenGVLab/InternVL2_5-8B",
     frames=8, frame_size=448,
     frames_why="the 8 segments of InternVL's own video recipe, one 448x448 tile per frame (256 tokens each)",
-    licence="code and weights MIT; its language model InternLM2.5-7B-Chat Apache-2.0",
+    licence="code and weights MIT; its language model InternLM2.5-7B-Chat Apache-2.0", distortion=True,
     notes=("OpenGVLab/InternVL2_5-8B-MPO-hf are MPO-tuned weights, not the paper's InternVL2_5-8B "
-           "(the only native 8B InternVL2.5 checkpoint)",)))
+           "(the only native 8B InternVL2.5 checkpoint)",))
 
 
-class InternVL2_5(NativeLMM):
+@register_model(ROW.name)
+class InternVL2_5(NativeRow):
     row = ROW

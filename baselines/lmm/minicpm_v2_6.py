@@ -10,21 +10,24 @@ the external-model protocol; server-side adapter `server/backends/minicpm_v2_6.p
 paper's row. Licence: code Apache-2.0; weights under the MiniCPM Model License (research use free,
 commercial use after registration).
 """
-from baselines.lmm.external import ExternalLMM
-from baselines.lmm.rows import Row, register_row
+from baselines.lmm.external import ExternalRow
+from baselines.lmm.rows import Row
+from bench.models import register_model
+from bench.weights import WeightSpec
 
-ROW = register_row(Row(
-    name="minicpm_v2_6", title="MiniCPM-V2.6 (8B)", paper_row="MiniCPM-V2.6 (8B) [79]", tables=(1, 2),
-    backend="external", checkpoint="openbmb/MiniCPM-V-2_6", paper_model="openbmb/MiniCPM-V-2_6",
+ROW = Row(
+    name="minicpm_v2_6", title="MiniCPM-V2.6 (8B)", backend="external",
+    checkpoint="openbmb/MiniCPM-V-2_6", paper_model="openbmb/MiniCPM-V-2_6",
     frames=4, frame_size=448,
     frames_why="the model card's video recipe, 1 frame per second (4 for the 4-s clip); 448 is one slice",
-    licence="code Apache-2.0; weights MiniCPM Model License",
+    licence="code Apache-2.0; weights MiniCPM Model License", distortion=True,
     setup=("python3.10 -m venv ~/envs/minicpm-v26",
            "~/envs/minicpm-v26/bin/pip install torch==2.1.2 torchvision==0.16.2 transformers==4.40.0 "
            "sentencepiece==0.1.99 Pillow==10.1.0 accelerate 'numpy<2' (the model card's versions)",
-           "hf download openbmb/MiniCPM-V-2_6 (its hub code runs: hence trust_remote_code)")))
+           "hf download openbmb/MiniCPM-V-2_6 (its hub code runs: hence trust_remote_code)"))
 
 
-class MiniCPMV2_6(ExternalLMM):
+@register_model(ROW.name)
+class MiniCPMV2_6(ExternalRow):
     row = ROW
     backend = "minicpm_v2_6"

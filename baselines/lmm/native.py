@@ -2,24 +2,26 @@
 
 An `Architecture` says how a transformers model family takes a clip (one video entry, or one image
 entry per frame) and is keyed by the checkpoint's `model_type` (config.json), so any checkpoint of a
-registered family loads, not only a row's default. Adding a native LMM: one module that declares its
-`Row`, registers its `Architecture` if the family is new, and subclasses `NativeLMM`.
+registered family loads, not only a row's default (`--set checkpoint=ORG/NAME`). Adding a native LMM is
+one module: it declares its `Row`, registers its `Architecture` if the family is new, and registers a
+`NativeRow` subclass.
 
-Loading is offline: a local folder, or a Hugging Face repository id looked up in the local cache only
-(no network call, so a missing checkpoint fails at once with the download command). Downloaded code is
-never run (`trust_remote_code` is False unless the caller opts in, and native classes need none).
+Loading is offline: the snapshot folder the weights resolver found (`bench.weights`: the Hugging Face
+cache, or `--set weights_path=DIR`), never the network, so a missing checkpoint is `unavailable` at once
+with the download command. Downloaded code is never run: native classes need none.
 """
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from baselines.lmm.base import LMM
-from baselines.lmm.prompts import level_words
-from baselines.lmm.server.lmm_protocol import level_token_ids
-from bench.errors import ConfigError, ModelUnavailable
+from baselines.lmm.model import LMMRow
+from baselines.lmm.server.lmm_protocol import level_token_ids, revision_of
+from bench.data.prompts import DIMENSIONS, answer_prefix, level_words
+from bench.errors import ConfigError
+from bench.models.base import Requirements
 
 
 @dataclass(frozen=True)
@@ -38,35 +40,6 @@ def register_architecture(arch: Architecture) -> Architecture:
         raise ValueError(f"{arch.model_type}: frames_as must be 'video' or 'images', got {arch.frames_as!r}")
     ARCHITECTURES[arch.model_type] = arch
     return arch
-
-
-_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-
-
-def resolve_checkpoint(source: str) -> tuple[Path, str, str | None]:
-    """(local folder, checkpoint id, revision) for a local folder or a repository id in the local HF cache.
-
-    For a folder inside the cache layout (`.../models--ORG--NAME/snapshots/<sha>`) the id and revision
-    are read from the path; for another folder the id is the folder and the revision unknown (None).
-    """
-    path = Path(source).expanduser()
-    if path.is_dir():
-        parts = path.resolve().parts
-        if len(parts) >= 3 and parts[-2] == "snapshots" and parts[-3].startswith("models--"):
-            return path, parts[-3][len("models--"):].replace("--", "/", 1), parts[-1]
-        return path, str(path), None
-    if not _REPO_ID.match(str(source)):
-        raise ConfigError(f"checkpoint {source!r} is neither a folder nor a Hugging Face repository id (ORG/NAME)")
-    from huggingface_hub import constants, snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    try:  # local_files_only: the cache is read, the network never called
-        folder = Path(snapshot_download(str(source), local_files_only=True))
-    except LocalEntryNotFoundError:
-        raise ModelUnavailable(f"checkpoint {source} is not in the Hugging Face cache ({constants.HF_HUB_CACHE}); "
-                               f"on a machine with internet run `hf download {source}` and copy "
-                               f"models--{str(source).replace('/', '--')} there (or set HF_HOME)") from None
-    return folder, str(source), folder.name
 
 
 def architecture_of(folder: Path) -> Architecture:
@@ -91,19 +64,20 @@ def torch_dtype(dtype: str, device: str):
     return getattr(torch, dtype)
 
 
-def load_native(source: str, *, device: str = "cpu", dtype: str = "auto", trust_remote_code: bool = False):
-    """(model, processor, architecture, identity) from a local folder or a cached repository id."""
+def load_native(folder, *, device: str = "cpu", dtype: str = "auto") -> tuple:
+    """(model, processor, architecture, identity) from a local checkpoint folder (a snapshot of the Hugging Face
+    cache, or any folder `save_pretrained` wrote), offline and without downloaded code (native classes need
+    none). The identity's revision is the snapshot hash when the folder lies in the cache layout."""
     import transformers
 
+    folder = Path(folder)
     dt = torch_dtype(dtype, device)
-    folder, checkpoint, revision = resolve_checkpoint(source)
     arch = architecture_of(folder)
     place = {} if device == "cpu" else {"device_map": device}
     model = getattr(transformers, arch.model_class).from_pretrained(
-        folder, dtype=dt, local_files_only=True, trust_remote_code=trust_remote_code, **place).eval()
-    processor = transformers.AutoProcessor.from_pretrained(folder, local_files_only=True,
-                                                          trust_remote_code=trust_remote_code)
-    identity = {"checkpoint": checkpoint, "revision": revision, "path": str(folder), "class": arch.model_class,
+        folder, dtype=dt, local_files_only=True, trust_remote_code=False, **place).eval()
+    processor = transformers.AutoProcessor.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
+    identity = {"revision": revision_of(str(folder)), "path": str(folder), "class": arch.model_class,
                 "dtype": str(dt).replace("torch.", ""), "device": str(device)}
     return model, processor, arch, identity
 
@@ -121,18 +95,6 @@ class NativeLMM(LMM):
         self.architecture = architecture or ARCHITECTURES[model_type]
         self._identity = dict(identity or {"checkpoint": None, "revision": None, "class": type(model).__name__})
         self._level_ids: dict[str, list] = {}
-
-    @classmethod
-    def from_pretrained(cls, source: str | None = None, *, device: str = "cpu", dtype: str = "auto",
-                        trust_remote_code: bool = False, **settings) -> "NativeLMM":
-        """Load `source` (default: the row's checkpoint) offline and wrap it."""
-        if source is None:
-            if cls.row is None:
-                raise ConfigError(f"{cls.__name__} has no row: pass the checkpoint to load")
-            source = cls.row.checkpoint
-        model, processor, arch, identity = load_native(source, device=device, dtype=dtype,
-                                                       trust_remote_code=trust_remote_code)
-        return cls(model, processor, arch, identity=identity, **settings)
 
     def identity(self) -> dict:
         return dict(self._identity)
@@ -204,3 +166,17 @@ class NativeLMM(LMM):
                                       temperature=None, top_p=None, top_k=None)
         new = out[0, batch["input_ids"].shape[1]:]
         return self.processor.tokenizer.decode(new, skip_special_tokens=True).strip()
+
+
+class NativeRow(LMMRow):
+    """A row whose checkpoint loads with a native transformers class, in this process."""
+
+    requirements = Requirements(gpu="optional", packages=("torch", "transformers"))
+
+    def _load(self, weights, device: str, dtype: str) -> NativeLMM:
+        model, processor, arch, identity = load_native(weights.path, device=device, dtype=dtype)
+        lmm = NativeLMM(model, processor, arch, identity=identity, **self.engine_settings)
+        if self.mode == "logits":  # a tokenizer whose level words are not single tokens fails here, once
+            for dim in DIMENSIONS:
+                lmm.level_token_ids(answer_prefix(dim))
+        return lmm

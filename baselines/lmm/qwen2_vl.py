@@ -9,21 +9,23 @@ This implementation: the native transformers class `Qwen2VLForConditionalGenerat
 own processor and chat template, the same weights as the paper's row. Scoring and prompts are the
 family's (`baselines.lmm.base`). Licence: code and weights Apache-2.0.
 """
-from baselines.lmm.native import Architecture, NativeLMM, register_architecture
-from baselines.lmm.rows import Row, register_row
+from baselines.lmm.native import Architecture, NativeRow, register_architecture
+from baselines.lmm.rows import Row
+from bench.models import register_model
 
 # qwen-vl-utils' per-frame pixel budget (transformers' own default leaves it off and warns)
 register_architecture(Architecture("qwen2_vl", "Qwen2VLForConditionalGeneration",
                                    processor_kwargs={"cap_pixels_per_frame": True}))
 
-ROW = register_row(Row(
-    name="qwen2_vl", title="Qwen2-VL (7B)", paper_row="Qwen2-VL (7B) [70]", tables=(1, 2), backend="native",
+ROW = Row(
+    name="qwen2_vl", title="Qwen2-VL (7B)", backend="native",
     checkpoint="Qwen/Qwen2-VL-7B-Instruct", paper_model="Qwen/Qwen2-VL-7B-Instruct",
     frames=8, frame_size=448,
     frames_why="2 frames per second over the 4-s clip, the rate of Qwen's own video loader (qwen-vl-utils); "
                "448 is a multiple of the 28-pixel merge window, so the processor keeps it: 4x16x16 video tokens",
-    licence="Apache-2.0"))
+    licence="Apache-2.0", distortion=True)
 
 
-class Qwen2VL(NativeLMM):
+@register_model(ROW.name)
+class Qwen2VL(NativeRow):
     row = ROW

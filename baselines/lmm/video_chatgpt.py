@@ -10,24 +10,30 @@ runs in its own Python behind the external-model protocol, mirroring the authors
 sampling. Same weights as the paper's row. Licence: code CC BY 4.0; weights LLaMA licence
 (non-commercial, via LLaVA-Lightening).
 """
-from baselines.lmm.external import ExternalLMM
-from baselines.lmm.rows import Row, register_row
+from baselines.lmm.external import ExternalRow
+from baselines.lmm.rows import Row
+from bench.models import Requirements, register_model
+from bench.weights import WeightSpec
 
-ROW = register_row(Row(
-    name="video_chatgpt", title="Video-ChatGPT (7B)", paper_row="Video-ChatGPT [47]", tables=(1, 2),
-    backend="external", checkpoint="MBZUAI/Video-ChatGPT-7B", paper_model="MBZUAI/Video-ChatGPT-7B",
+ROW = Row(
+    name="video_chatgpt", title="Video-ChatGPT (7B)", backend="external",
+    checkpoint="MBZUAI/Video-ChatGPT-7B", paper_model="MBZUAI/Video-ChatGPT-7B",
     frames=100, frame_size=224,
     frames_why="the 100 frames at 224x224 of the authors' loader (its temporal tokens are padded to 100)",
     licence="code CC BY 4.0; weights LLaMA licence (non-commercial)",
-    downloads=("MBZUAI/Video-ChatGPT-7B", "mmaaz60/LLaVA-7B-Lightening-v1-1", "openai/clip-vit-large-patch14"),
+    distortion=True, checkpoint_files=("video_chatgpt-7B.bin",),
+    extra_weights=(WeightSpec("llm", "hf", "mmaaz60/LLaVA-7B-Lightening-v1-1", description="its LLaVA-7B base"),
+                   WeightSpec("vision", "hf", "openai/clip-vit-large-patch14", description="its CLIP ViT-L/14")),
     setup=("git clone https://github.com/mbzuai-oryx/Video-ChatGPT",
            "python3.10 -m venv ~/envs/video-chatgpt && ~/envs/video-chatgpt/bin/pip install -r "
            "Video-ChatGPT/requirements.txt",
            "hf download MBZUAI/Video-ChatGPT-7B; hf download mmaaz60/LLaVA-7B-Lightening-v1-1; "
            "hf download openai/clip-vit-large-patch14",
-           "pass --set options.repo=PATH/Video-ChatGPT (a CUDA GPU is required: the authors' loader uses it)")))
+           "pass --set repo=PATH/Video-ChatGPT (a CUDA GPU is required: the authors' loader uses it)"))
 
 
-class VideoChatGPT(ExternalLMM):
+@register_model(ROW.name)
+class VideoChatGPT(ExternalRow):
     row = ROW
     backend = "video_chatgpt"
+    requirements = Requirements(gpu="required", packages=("numpy",))  # the authors' loader puts it on CUDA

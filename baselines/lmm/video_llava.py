@@ -8,19 +8,21 @@ This implementation: `LanguageBind/Video-LLaVA-7B-hf` (the authors' weights conv
 `VideoLlavaForConditionalGeneration`), its processor and chat template. Licence: code Apache-2.0;
 weights follow Vicuna/LLaMA-2's licence.
 """
-from baselines.lmm.native import Architecture, NativeLMM, register_architecture
-from baselines.lmm.rows import Row, register_row
+from baselines.lmm.native import Architecture, NativeRow, register_architecture
+from baselines.lmm.rows import Row
+from bench.models import register_model
 
 register_architecture(Architecture("video_llava", "VideoLlavaForConditionalGeneration"))
 
-ROW = register_row(Row(
-    name="video_llava", title="Video-LLaVA (7B)", paper_row="Video-LLaVA [40]", tables=(1,), backend="native",
+ROW = Row(
+    name="video_llava", title="Video-LLaVA (7B)", backend="native",
     checkpoint="LanguageBind/Video-LLaVA-7B-hf",
     paper_model="LanguageBind/Video-LLaVA-7B (the -hf checkpoint holds the same weights)",
     frames=8, frame_size=224,
     frames_why="the 8 frames at 224x224 the video encoder was trained on",
-    licence="code Apache-2.0; weights LLaMA-2 licence (Vicuna)"))
+    licence="code Apache-2.0; weights LLaMA-2 licence (Vicuna)")
 
 
-class VideoLlava(NativeLMM):
+@register_model(ROW.name)
+class VideoLlava(NativeRow):
     row = ROW

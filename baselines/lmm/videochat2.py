@@ -12,28 +12,37 @@ authors' recommended 7B release whose language model is on the hub (the original
 Vicuna v0 delta weights). Licence: code MIT; weights as on the authors' model cards (Mistral-7B:
 Apache-2.0).
 """
-from baselines.lmm.external import ExternalLMM
-from baselines.lmm.rows import Row, register_row
+from baselines.lmm.external import ExternalRow
+from baselines.lmm.rows import Row
+from bench.models import register_model
+from bench.weights import WeightSpec
 
-ROW = register_row(Row(
-    name="videochat2", title="VideoChat2 (7B)", paper_row="VideoChat2 (7B) [38]", tables=(1, 2), backend="external",
+ROW = Row(
+    name="videochat2", title="VideoChat2 (7B)", backend="external",
     checkpoint="OpenGVLab/VideoChat2_stage3_Mistral_7B",
     paper_model="VideoChat2 7B (variant not named in the paper)",
     frames=16, frame_size=224,
     frames_why="the 16 frames at 224x224 of the authors' MVBench evaluation",
     licence="code MIT; weights per the authors' model cards (Mistral-7B Apache-2.0)",
     notes=("VideoChat2 stage-3 Mistral-7B: the paper names VideoChat2 (7B) without its language model",),
-    downloads=("OpenGVLab/VideoChat2_stage3_Mistral_7B", "mistralai/Mistral-7B-Instruct-v0.2",
-               "OpenGVLab/videochat umt_l16_qformer.pth", "OpenGVLab/VideoChat2_stage2_Mistral_7B"),
+    distortion=True, checkpoint_files=("videochat2_mistral_7b_stage3.pth",),
+    extra_weights=(
+        WeightSpec("llm", "hf", "mistralai/Mistral-7B-Instruct-v0.2",
+                   description="VideoChat2's language model (gated: accept its terms on the hub first)"),
+        WeightSpec("stage2", "hf", "OpenGVLab/VideoChat2_stage2_Mistral_7B", files=("videochat2_mistral_7b_stage2.pth",),
+                   description="the stage-2 model the stage-3 weights are loaded over")),
     setup=("git clone https://github.com/OpenGVLab/Ask-Anything",
            "python3.9 -m venv ~/envs/videochat2 && ~/envs/videochat2/bin/pip install -r "
            "Ask-Anything/video_chat2/requirements.txt",
-           "download the four repositories listed and set vit_blip_model_path (umt_l16_qformer.pth), "
-           "mistral_model_path and videochat2_model_path (the stage-2 .pth) in "
-           "Ask-Anything/video_chat2/configs/config_mistral.json, as the authors' README says",
-           "pass --set options.repo=PATH/Ask-Anything/video_chat2")))
+           "hf download OpenGVLab/VideoChat2_stage3_Mistral_7B; hf download mistralai/Mistral-7B-Instruct-v0.2; "
+           "hf download OpenGVLab/VideoChat2_stage2_Mistral_7B; and the stage-1 vision model umt_l16_qformer.pth "
+           "from the link in Ask-Anything/video_chat2/README.md (not on the hub)",
+           "set vit_blip_model_path (umt_l16_qformer.pth), mistral_model_path and videochat2_model_path (the "
+           "stage-2 .pth) in Ask-Anything/video_chat2/configs/config_mistral.json, as the authors' README says",
+           "pass --set repo=PATH/Ask-Anything/video_chat2"))
 
 
-class VideoChat2(ExternalLMM):
+@register_model(ROW.name)
+class VideoChat2(ExternalRow):
     row = ROW
     backend = "videochat2"

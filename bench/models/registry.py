@@ -36,6 +36,7 @@ ENTRY_POINT_GROUP = "bench.models"
 BUILTIN_MODULES = (
     "baselines.handcrafted_iqa",
     "baselines.classic_saliency",
+    "baselines.lmm",
     "lmme3dhf",
 )
 

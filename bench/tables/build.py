@@ -18,6 +18,7 @@ from bench.models.families import FAMILIES as FAMILY_ORDER
 from bench.models.families import FAMILY_MARKERS, FAMILY_NAMES
 from bench.results import aggregate, registry_name
 from bench.tables.layout import (
+    EXTRA_ROWS,
     TABLE5_SETTINGS,
     TABLES,
     Column,
@@ -38,6 +39,16 @@ PAPER_AUC = ("AUC as printed in the paper, which does not name the variant (AUC-
 # Ablation rows that the paper calls its default LMME3DHF, and the full model's row they should equal.
 DEFAULT_ABLATION_ROWS = {4: "lmme3dhf_ablation_t4_4", 5: "lmme3dhf_ablation_t5_5"}
 FAILED = ("failed", "unavailable")
+ZERO_SHOT_FAMILIES = ("lmm",)  # never trained: no training settings in the caption
+EXACT_SET = ("exact set: an answer counts when its categories equal the labelled ones, the reading that needs the "
+             "whole answer right (per-category agreement rewards naming nothing, since most of the nine categories "
+             "are absent from a video; hit rewards naming one safe category)")
+DISTORTION_READINGS_LINE = ("Per-category, Jaccard, Hit (columns beyond the paper): the other readings of \"average "
+                            "accuracy\": agreement over the nine yes/no decisions; the categories both name over those either "
+                            "names; the answer names only labelled categories (at least one)")
+LEVEL_ACCURACY_LINE = ("Level acc. (columns beyond the paper): share of videos whose answered level (the likeliest "
+                       "of the five level words, or the level a generated answer names; none counts as wrong) "
+                       "equals the Eq. 4 level, in %")
 
 
 @dataclass
@@ -141,7 +152,7 @@ def _row_label(spec: TableSpec, rec: dict, source: str) -> str:
         ab = rec["ablation"]
         return ab.get("row", "") if spec.number == 5 else f"{ab.get('row', '')} {ab.get('label', '')}".strip()
     base = registry_name(rec)
-    label = rec.get("paper_row") or base
+    label = rec.get("paper_row") or EXTRA_ROWS.get(base) or base
     variant = str(rec["model"])[len(base) + 1:] if str(rec["model"]).startswith(base + "@") else ""
     return f"{label} ({variant})" if variant else label
 
@@ -194,6 +205,7 @@ def build_table(spec: TableSpec, records: list[dict], *, source: str = "runs", p
             settings = (rec.get("ablation") or {}).get("settings", {})
             row.extra = ["✓" if settings.get(key) else "" for key, _ in TABLE5_SETTINGS]
         rows.append(row)
+    columns = _drop_empty_extra_columns(columns, rows)
     _rank(rows, columns)
 
     if spec.number == 1:
@@ -216,6 +228,14 @@ def build_table(spec: TableSpec, records: list[dict], *, source: str = "runs", p
         table.caption_lines.append("— : no value (the model failed, was unavailable, or does not predict "
                                    "this metric; see the notes)")
     return table
+
+
+def _drop_empty_extra_columns(columns: list[Column], rows: list[Row]) -> list[Column]:
+    """Columns beyond the paper's stay out of a table where no row has a value for them."""
+    keep = [j for j, col in enumerate(columns) if not col.extra or any(r.cells[j].mean is not None for r in rows)]
+    for row in rows:
+        row.cells = [row.cells[j] for j in keep]
+    return [columns[j] for j in keep]
 
 
 def _note_key(i: int) -> str:
@@ -251,6 +271,8 @@ def _row_notes(row: Row, rec: dict, agg: dict, selected: list, note) -> None:
     if (rec.get("config") or {}).get("mode") == "svr":
         row.notes.append(note(f"{row.label}: svr mode, the method's features regressed onto MOS by an SVR "
                               "fitted on each training fold (not the method's native score)"))
+    for text in (rec.get("model_card") or {}).get("notes") or ():  # what the model says of itself (LMM rows)
+        row.notes.append(note(text))
     paper = rec.get("paper") or {}
     if paper.get("unnamed"):
         row.notes.append(note(f"{row.label}: the method name of this row is missing from the paper's text; "
@@ -375,11 +397,16 @@ def _caption(table: Table, spec: TableSpec, columns, auc: str, info: dict) -> li
     if "saliency" in tasks:
         lines.append(PAPER_AUC if table.source == "paper" else AUC_KINDS[auc])
     if "distortion" in tasks:
-        lines.append("Accuracy: distortion-type question answering accuracy (the paper's \"average accuracy\"), in %")
+        lines.append("Accuracy: distortion-type question answering accuracy (the paper's \"average accuracy\"), in %"
+                      + ("" if table.source == "paper" else f"; {EXACT_SET}"))
+    if any(c.task == "distortion" and c.extra for c in columns):
+        lines.append(DISTORTION_READINGS_LINE)
+    if any(c.task == "level" for c in columns):
+        lines.append(LEVEL_ACCURACY_LINE)
     if table.source == "paper":
         lines.append("Best and second best are computed from the printed numbers (the paper's colours did not "
                      "survive in its text)")
-    lines += _settings_lines(info)
+    lines += _settings_lines(info) + _zero_shot_lines(info)
     return lines
 
 
@@ -393,7 +420,7 @@ def _settings_lines(info: dict) -> list[str]:
     groups: dict = {}
     for model, agg in info.items():
         settings = agg["record"].get("settings")
-        if not settings:
+        if not settings or agg["record"].get("family") in ZERO_SHOT_FAMILIES:
             continue
         words = []
         for key, fmt in _SETTING_WORDS:
@@ -409,6 +436,16 @@ def _settings_lines(info: dict) -> list[str]:
     if len(groups) == 1:
         return [f"Training settings of the learned rows: {next(iter(groups))}"]
     return [f"Training settings ({', '.join(sorted(names))}): {words}" for words, names in groups.items()]
+
+
+def _zero_shot_lines(info: dict) -> list[str]:
+    """The zero-shot rows' precision (their checkpoint, frames and scoring mode are in the notes)."""
+    precisions = sorted({str((agg["record"].get("settings") or {}).get("precision")) for agg in info.values()
+                         if agg["record"].get("family") in ZERO_SHOT_FAMILIES})
+    if not precisions:
+        return []
+    return ["LMM rows: zero-shot on their published weights (no training), precision " + ", ".join(precisions)
+            + "; each row's checkpoint, revision, frames and scoring mode are in its notes"]
 
 
 def build_tables(records: list[dict], numbers, *, source: str = "runs", plcc: str = "raw", auc: str = "judd",

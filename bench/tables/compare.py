@@ -72,8 +72,11 @@ def compare(run_records: list[dict], ref_records: list[dict], *, reference_is_pa
             if any("missing from the paper's text" in ref_t.notes[k] for k in ref.notes):
                 out.unnamed.append(f"{model} is matched to a Table {n} row whose name the paper's text lost "
                                    f"({ref.label})")
+            ref_index = {(c.task, c.metric): j for j, c in enumerate(ref_t.columns)}
             for j, col in enumerate(run_t.columns):
-                a, b = row.cells[j], ref.cells[j]
+                if (col.task, col.metric) not in ref_index:  # a column beyond the reference's (extra columns)
+                    continue
+                a, b = row.cells[j], ref.cells[ref_index[(col.task, col.metric)]]
                 if a.mean is None:  # failed, or not predicted: listed under `failed`, no line
                     continue
                 delta = a.mean - b.mean if b.mean is not None else None
@@ -118,7 +121,8 @@ def _protocol(run_records, ref_records, reference_is_paper, plcc, auc, ref_name)
 
 
 def weights_summary(records: list[dict]) -> str:
-    """What the records say about weights: config/settings keys that name weights or initialisation."""
+    """What the records say about weights: config/settings keys that name weights or initialisation, and the
+    pretrained weights a model card records as loaded (id and revision)."""
     found = {}
     for r in records:
         for where in ("config", "settings"):
@@ -127,6 +131,10 @@ def weights_summary(records: list[dict]) -> str:
                     found.setdefault(r["model"], set()).add(f"{key}={value}")
                 elif where == "config" and key == "mode" and value == "svr":
                     found.setdefault(r["model"], set()).add("svr mode: regressor learned on each training fold")
+        for w in (r.get("model_card") or {}).get("weights") or ():  # what the resolver found and the model loaded
+            if w.get("present"):
+                rev = f"@{str(w['revision'])[:12]}" if w.get("revision") else ""
+                found.setdefault(r["model"], set()).add(f"{w['id']}{rev}")
     if not found:
         return "no weights files or learned regressors named in the records (training-free or default models)"
     return "; ".join(f"{m}: {', '.join(sorted(v))}" for m, v in sorted(found.items()))

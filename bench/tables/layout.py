@@ -23,6 +23,7 @@ class Column:
     higher_is_better: bool = True
     scale: float = 1.0  # display = value * scale (accuracy: fraction -> %)
     decimals: int = 4
+    extra: bool = False  # not a column of the paper's table: shown only when some row has a value
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,13 @@ def _corr_columns() -> tuple:
 
 # Fraction in records ([0, 1]); the paper prints percent.
 ACCURACY = Column("distortion", "accuracy", "Accuracy (%)", scale=100.0, decimals=2)
+# The other readings of the paper's "average accuracy" of a multi-label answer (bench/metrics/fold.py).
+DISTORTION_READINGS = tuple(Column("distortion", metric, label, scale=100.0, decimals=2, extra=True)
+                            for metric, label in (("per_category", "Per-category (%)"), ("jaccard", "Jaccard (%)"),
+                                                  ("hit", "Hit (%)")))
+# Eq. 4 level accuracy per dimension (the LMMs' and LMME3DHF's level answers): beyond the paper.
+LEVEL_ACCURACY = tuple(Column("level", f"accuracy_{dim}", dim.capitalize(), "Level acc. (%)", scale=100.0,
+                              decimals=2, extra=True) for dim in ("quality", "authenticity"))
 SALIENCY_COLUMNS = (Column("saliency", "auc_judd", "AUC↑"), Column("saliency", "nss", "NSS↑"),
                     Column("saliency", "cc", "CC↑"), Column("saliency", "sim", "SIM↑"),
                     Column("saliency", "kld", "KLD↓", higher_is_better=False))
@@ -56,7 +64,7 @@ OURS = ("lmme3dhf", "LMME3DHF (Ours)")
 TABLE1 = TableSpec(
     1, "Performance comparisons of quality evaluation methods on {dataset} from perspectives of "
        "Quality and Authenticity",
-    _corr_columns(), ("handcrafted_iqa", "deep_iqa", "deep_vqa", "lmm", "lmme3dhf"),
+    _corr_columns() + LEVEL_ACCURACY, ("handcrafted_iqa", "deep_iqa", "deep_vqa", "lmm", "lmme3dhf"),
     (("bmpri", "BMPRI [49]"), ("bpri", "BPRI [48]"), ("bpri_pss", "BPRI-PSS [48]"),
      ("bpri_lsss", "BPRI-LSSs [48]"), ("bpri_lssn", "BPRI-LSSn [48]"), ("brisque", "BRISQUE [51]"),
      ("hosa", "HOSA [76]"), ("niqe", "NIQE [52]"), ("qac", "QAC [77]"),
@@ -76,7 +84,7 @@ TABLE1 = TableSpec(
 
 TABLE2 = TableSpec(
     2, "Performance comparisons of LMMs on visual question answering (distortion types) on {dataset}",
-    (ACCURACY,), ("lmm", "lmme3dhf"),
+    (ACCURACY,) + DISTORTION_READINGS, ("lmm", "lmme3dhf"),
     (("videochat2", "VideoChat2 (7B) [38]"), ("internvl2_5", "InternVL2.5 (8B) [7]"),
      ("minicpm_v2_6", "MiniCPM-V2.6 (8B) [79]"), ("qwen2_vl", "Qwen2-VL (7B) [70]"),
      ("video_chatgpt", "Video-ChatGPT [47]"), OURS))
@@ -105,6 +113,9 @@ TABLE5 = TableSpec(
     ablation=True)
 
 TABLES = {t.number: t for t in (TABLE1, TABLE2, TABLE3, TABLE4, TABLE5)}
+
+# Rows a run may add that are not the paper's, by registry name: their label in the tables.
+EXTRA_ROWS = {"qwen2_5_vl": "Qwen2.5-VL (7B), zero-shot (extra row)"}
 
 # Table 5's training-strategy columns, shown as check marks.
 TABLE5_SETTINGS = (("lora_vision", "LoRA r=8 (vision)"), ("lora_llm", "LoRA r=8 (LLM)"),

@@ -6,25 +6,15 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from baselines.lmm.external import SERVER, ExternalLMM, ExternalModel, ExternalModelError
-from baselines.lmm.rows import Row
 from bench.data.levels import LEVELS
 from bench.errors import ModelUnavailable
-
-FAKE = str(Path(__file__).with_name("fake_backend.py"))
-ROW = Row(name="fake_external", title="Fake external LMM", paper_row=None, tables=(), backend="external",
-          checkpoint="fake-org/fake-model", paper_model="none", frames=4, frame_size=28, frames_why="tests",
-          licence="none", setup=("build the fake environment",))
-
-
-class FakeLMM(ExternalLMM):
-    row = ROW
-    backend = FAKE
+from tests.lmm.tiny_rows import FAKE_BACKEND as FAKE
+from tests.lmm.tiny_rows import FakeExternal
 
 
 def model(**kw) -> ExternalModel:
@@ -34,8 +24,7 @@ def model(**kw) -> ExternalModel:
 
 
 def test_handshake_scoring_generation_and_distortions(clip):
-    lmm = FakeLMM.connect(sys.executable, trust_remote_code=True, device="cpu", dtype="float32")
-    with lmm:
+    with ExternalLMM(model()) as lmm:
         who = lmm.identity()
         assert who["checkpoint"] == "fake-org/fake-model" and who["revision"] == "0" * 40
         assert who["class"] == "FakeExternalModel" and who["python_version"] == sys.version.split()[0]
@@ -103,11 +92,28 @@ def test_startup_failure_and_missing_environment_are_unavailable():
     with pytest.raises(ModelUnavailable, match="did not load: RuntimeError: fake model: weights file is corrupt"):
         model(options={"fail_load": "1"}).start()
     with pytest.raises(ModelUnavailable, match=r"does not exist or is not executable.*build the fake environment"):
-        FakeLMM.connect("/nonexistent/envs/fake/bin/python", trust_remote_code=True).connection.start()
+        ExternalModel("/nonexistent/envs/fake/bin/python", FAKE, "x", trust_remote_code=True,
+                      setup="Set-up: (1) build the fake environment").start()
     with pytest.raises(ModelUnavailable, match=r"none given \(--set python=PATH\)"):
-        FakeLMM.connect(None, trust_remote_code=True)
+        ExternalModel(None, FAKE, "x")
     with pytest.raises(ModelUnavailable, match="only run with the explicit opt-in --set trust_remote_code=true"):
         model(trust_remote_code=False).start()
+
+
+def test_the_row_says_what_is_missing_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    ok, why = FakeExternal.availability({})
+    assert not ok and "\n" not in why and why.startswith("Fake external LMM: weights not found: fake-org/fake-model")
+    assert "hf download fake-org/fake-model" in why and str(tmp_path / "hub") in why
+    assert "(--set python=PATH). Set-up: (1) build the fake environment" in why
+    assert "--set trust_remote_code=true" in why
+    from tests.lmm.tiny_rows import write_fake_external_cache
+
+    write_fake_external_cache(tmp_path)
+    ok, why = FakeExternal.availability({"python": "/nonexistent/python", "trust_remote_code": True})
+    assert not ok and why == ("Fake external LMM: the Python '/nonexistent/python' (--set python) does not exist or "
+                              "is not executable. Set-up: (1) build the fake environment")
+    assert FakeExternal.availability({"python": sys.executable, "trust_remote_code": True}) == (True, "")
 
 
 def test_the_server_itself_refuses_downloaded_code_without_the_opt_in():

@@ -63,23 +63,26 @@ def test_fake_cache_layout(tmp_path, tiny_models):
 
 
 def test_from_pretrained_offline_and_a_missing_checkpoint_fails_fast(tmp_path, tiny_models):
-    """Real loading code in a fresh interpreter whose HF_HOME is the fake cache, offline."""
+    """Real loading code in a fresh interpreter whose HF_HOME is the fake cache, offline: transformers by
+    repository id, and a row through the weights resolver."""
     for arch in ("qwen2_5_vl", "internvl"):
         model, proc = tiny_models(arch)
         write_fake_hf_cache(model, proc, tmp_path, f"tiny-org/{arch}")
     script = textwrap.dedent("""
         import json, time, torch, transformers
-        from baselines.lmm.native import load_native
         from bench.errors import ModelUnavailable
+        from bench.models.base import RunContext
+        from bench.models.registry import create_model
         out = {}
         m = transformers.Qwen2_5_VLForConditionalGeneration.from_pretrained("tiny-org/qwen2_5_vl")
         p = transformers.AutoProcessor.from_pretrained("tiny-org/qwen2_5_vl")
         out["plain"] = [type(m).__name__, type(p).__name__]
-        model, proc, arch, identity = load_native("tiny-org/internvl")
-        out["native"] = [type(model).__name__, arch.model_type, identity]
+        row = create_model("internvl2_5", checkpoint="tiny-org/internvl")
+        row.setup(RunContext(progress=False))
+        out["row"] = [type(row.engine.model).__name__, row.engine.architecture.model_type, row.identity()]
         t = time.perf_counter()
         try:
-            load_native("tiny-org/not-downloaded")
+            create_model("internvl2_5", checkpoint="tiny-org/not-downloaded").setup(RunContext(progress=False))
         except ModelUnavailable as exc:
             out["missing"] = [str(exc), time.perf_counter() - t]
         print(json.dumps(out))
@@ -89,7 +92,7 @@ def test_from_pretrained_offline_and_a_missing_checkpoint_fails_fast(tmp_path, t
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["plain"] == ["Qwen2_5_VLForConditionalGeneration", "Qwen2_5_VLProcessor"]
-    name, model_type, identity = out["native"]
+    name, model_type, identity = out["row"]
     assert (name, model_type) == ("InternVLForConditionalGeneration", "internvl")
     assert identity["checkpoint"] == "tiny-org/internvl" and len(identity["revision"]) == 40
     message, seconds = out["missing"]
