@@ -254,6 +254,11 @@ def _row_notes(row: Row, rec: dict, agg: dict, selected: list, note) -> None:
     if (rec.get("config") or {}).get("mode") == "svr":
         row.notes.append(note(f"{row.label}: svr mode, the method's features regressed onto MOS by an SVR "
                               "fitted on each training fold (not the method's native score)"))
+    inits = sorted({str((r.get("model_card") or {}).get("init")) for r in selected
+                    if r["model"] == row.model and r.get("status") == "ok"} - {"pretrained", "None"})
+    if inits:
+        row.notes.append(note(f"{row.label}: {' / '.join(inits)}: its pretrained weights were not found, so the "
+                              "network started from a seeded random initialisation (not the pretrained model)"))
     paper = rec.get("paper") or {}
     if paper.get("unnamed"):
         row.notes.append(note(f"{row.label}: the method name of this row is missing from the paper's text; "
