@@ -99,6 +99,7 @@ PROFILES = {
         {"epochs": 50, "lr": 1e-4, "batch_size": 8, "input_size": 224, "frames": 8, "early_stopping": False,
          "pretrained": "required", "freeze_backbone": False},
         families={"deep_saliency": {"epochs": 30, "early_stopping": True},
+                  "deep_vqa": {"frames": 16},  # the clip length of torchvision's Kinetics-400 video ResNets
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 16, "input_size": 364,
                                "precision": "bf16"},
                   "lmm": {"precision": "bf16"}}),  # the zero-shot LMMs' published dtype (their frames: each row's)
@@ -107,6 +108,11 @@ PROFILES = {
         {"epochs": 5, "lr": 1e-4, "batch_size": 8, "input_size": 112, "frames": 4, "early_stopping": False,
          "pretrained": "if_available", "freeze_backbone": True},
         families={"deep_saliency": {"epochs": 5, "early_stopping": True},
+                  # Frozen backbones: features of each video once per run at 64 px, a head per fold (10 epochs
+                  # at a head's rate). Sized so that the 15 backbone rows fit ~5 min of a 2-core CPU; see the
+                  # README's deep IQA/VQA section for the measurements.
+                  "deep_iqa": {"input_size": 64, "frames": 3, "epochs": 10, "lr": 1e-3},
+                  "deep_vqa": {"input_size": 64, "frames": 4, "epochs": 10, "lr": 1e-3},
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}}),
 }
 

@@ -1,6 +1,5 @@
 """Deep IQA family (paper Table 1: CNNIQA, StairIQA, HyperIQA): architectures, input preparation and
-losses as plain PyTorch, one module per method. Nothing is registered here yet; the harness wraps
-the modules as `bench` models.
+losses as plain PyTorch, one module per method. Importing the family registers its models: the backbone rows (`backbones`).
 
 Every method module (here and in `baselines.deep_vqa`) exposes:
 - `build(size="full"|"tiny", outputs=2, **arch_options) -> nn.Module`; `model(**batch)` takes the
@@ -19,3 +18,4 @@ Every method module (here and in `baselines.deep_vqa`) exposes:
 Shared parts: `common` (frames, crops, normalisation, frozen parts), `resnet` (the ResNet-50 trunk),
 `losses`.
 """
+from baselines.deep_iqa import backbones  # noqa: F401

@@ -11,6 +11,10 @@ scored on its own and the losses are averaged, so one network learns both MOS wi
   (`training_with_divide.py`);
 - `plcc_cosine_loss` + `soft_srcc_loss`: TCSVT-BVQA (`VQAloss.py`, `loss_accuracy` and
   `loss_monotonicity`, the default `plcc+srcc`).
+
+`quality_loss(kind, pred, target)` picks one by name for the harness rows (`LOSSES`): "mse" for the backbone rows
+(the paper states no loss; StairIQA's training code, from the paper's authors' group, uses `nn.MSELoss`), "l1",
+and "plcc_rank" (FAST-VQA / DOVER's). A correlation loss needs batches of two; a batch of one gives zero.
 """
 from __future__ import annotations
 
@@ -154,3 +158,17 @@ def check_batch(pred: torch.Tensor, who: str) -> None:
     """Correlation losses need at least two items in a batch."""
     if pred.shape[0] < 2:
         raise ValueError(f"{who}: its correlation loss needs a batch of at least 2, got {pred.shape[0]}")
+
+
+LOSSES = ("mse", "l1", "plcc_rank")
+
+
+def quality_loss(kind: str, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The loss `kind` (one of LOSSES) of `pred` against `target`, both (batch, dimensions)."""
+    if kind == "mse":
+        return mse_loss(pred, target)
+    if kind == "l1":
+        return l1_loss(pred, target)
+    if kind == "plcc_rank":
+        return pred.sum() * 0.0 if pred.shape[0] < 2 else plcc_rank_loss(pred, target)
+    raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {kind!r}")

@@ -1,6 +1,6 @@
 """Deep VQA family (paper Table 1: SimpleVQA, FAST-VQA, DOVER, TCSVT-BVQA, VSFA): architectures,
-input preparation and losses as plain PyTorch, one module per method. Nothing is registered here
-yet; the harness wraps the modules as `bench` models.
+input preparation and losses as plain PyTorch, one module per method. Importing the family registers its models:
+the backbone rows (`backbones`).
 
 SimpleVQA, TCSVT-BVQA and VSFA hold fixed feature extractors (frozen SlowFast / ResNet-50, run once
 offline by their authors): their `frozen_features(**{k: batch[k] for k in FROZEN_INPUTS})` returns
@@ -11,3 +11,4 @@ Shared parts: `fragments` (grid mini-patch and temporal sampling of FAST-VQA and
 and TCSVT-BVQA), `temporal` (VSFA's GRU head and temporal pooling, also TCSVT-BVQA's); the deep IQA
 family's `common`, `resnet` and `losses`.
 """
+from baselines.deep_vqa import backbones  # noqa: F401

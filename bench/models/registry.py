@@ -35,6 +35,8 @@ ENTRY_POINT_GROUP = "bench.models"
 # The families shipped in this repository (imported on first use).
 BUILTIN_MODULES = (
     "baselines.handcrafted_iqa",
+    "baselines.deep_iqa",
+    "baselines.deep_vqa",
     "baselines.classic_saliency",
     "baselines.lmm",
     "lmme3dhf",
