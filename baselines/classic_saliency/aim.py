@@ -14,7 +14,7 @@ The ICA basis: Bruce learned his (21jade950: 21 x 21 x 3 patches, PCA keeping 95
 variance, then JADE) from natural images. Here it is learned by the same recipe with
 scikit-learn's FastICA, on 21 x 21 RGB patches of the natural colour photographs that ship
 offline with scikit-image (astronaut, chelsea, coffee, rocket, motorcycle left/right) and
-matplotlib (grace_hopper), once, by `python -m baselines.classic_saliency._a_aim_basis`, which
+matplotlib (grace_hopper), once, by `python -m baselines.classic_saliency.learn_aim_basis`, which
 writes `data/aim_ica_basis.npz` (committed; scikit-image is needed only to rerun it). 95 % of
 the variance takes 44 components on these images (Bruce's 21jade950 has 25).
 """
@@ -41,7 +41,7 @@ def load_basis(path: str = str(BASIS_FILE)):
     p = Path(path)
     if not p.is_file():
         raise ModelUnavailable(f"{p}: AIM ICA basis missing; create it with "
-                               "`python -m baselines.classic_saliency._a_aim_basis`")
+                               "`python -m baselines.classic_saliency.learn_aim_basis`")
     with np.load(p) as z:
         return z["filters"].astype(np.float32), z["mean"].astype(np.float32)
 
@@ -106,7 +106,7 @@ class AIM(SaliencyModel):
     def availability(cls, config=None):
         path = Path((config or {}).get("basis_path") or BASIS_FILE)
         if not path.is_file():
-            return False, f"AIM ICA basis not found at {path} (python -m baselines.classic_saliency._a_aim_basis)"
+            return False, f"AIM ICA basis not found at {path} (python -m baselines.classic_saliency.learn_aim_basis)"
         return super().availability(config)
 
     def saliency_map(self, image: np.ndarray) -> np.ndarray:

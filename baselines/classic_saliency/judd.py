@@ -34,7 +34,7 @@ from bench.data.sample import Sample
 from bench.models.base import Prediction, RunContext
 from bench.models.registry import register_model
 
-from ._a_steerable import subband_energy, torralba_saliency
+from ._steerable_pyramid import subband_energy, torralba_saliency
 from ._channels import box_map, centre_distance, haar_faces, rescale01, resize, to_float_rgb
 from .base import SaliencyModel
 from .itti import itti_conspicuity

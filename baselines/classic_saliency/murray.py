@@ -22,7 +22,7 @@ from scipy.ndimage import uniform_filter1d
 
 from bench.models.registry import register_model
 
-from . import _b_murray_wavelet as wavelet
+from . import _murray_wavelet as wavelet
 from .base import SaliencyModel
 
 # ECSF constants (Otazu et al. 2010 form) fitted by the authors: (sigma1, sigma2, sigma3, beta, s_k0, s_g0).

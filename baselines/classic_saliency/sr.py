@@ -13,7 +13,7 @@ import numpy as np
 
 from bench.models.registry import register_model
 
-from ._b_spectral import gaussian_kernel, gray01, imfilter_zero, mat2gray
+from ._matlab_filters import gaussian_kernel, gray01, imfilter_zero, mat2gray
 from .base import SaliencyModel
 
 

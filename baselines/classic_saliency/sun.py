@@ -17,7 +17,7 @@ min-max normalised.
 The filters and the generalized-Gaussian fits are not the authors' (learned on the Kyoto image set):
 they are re-learned by the same recipe (FastICA on 11x11x3 patches, maximum-likelihood fits of
 the responses) on the natural colour photographs that ship with scikit-image and scikit-learn,
-by `python -m baselines.classic_saliency._b_sun_learn`, into `data/sun_ica_filters.npz`.
+by `python -m baselines.classic_saliency.learn_sun_stats`, into `data/sun_ica_filters.npz`.
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def self_information(img: np.ndarray, filters, sigmas, thetas) -> np.ndarray:
 def load_params(path: Path = PARAMS_PATH) -> dict:
     if not Path(path).exists():
         raise ModelUnavailable(f"SUN parameters not found: {path} "
-                               "(run `python -m baselines.classic_saliency._b_sun_learn` to learn them)")
+                               "(run `python -m baselines.classic_saliency.learn_sun_stats` to learn them)")
     with np.load(path) as z:
         return {k: z[k] for k in ("filters", "sigmas", "thetas")}
 

@@ -23,7 +23,7 @@ from scipy.linalg import eigh
 
 from bench.models.registry import register_model
 
-from ._b_spectral import gaussian_kernel, mat2gray
+from ._matlab_filters import gaussian_kernel, mat2gray
 from .base import SaliencyModel
 
 

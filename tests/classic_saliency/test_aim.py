@@ -36,8 +36,8 @@ def test_missing_basis_is_a_clear_error(tmp_path):
 
 @pytest.mark.filterwarnings("ignore:FastICA did not converge")  # 3000 tiny patches; the real run converges
 def test_basis_learning_recipe_on_small_patches():
-    from baselines.classic_saliency._a_aim_basis import learn_ica_basis, sample_patches
-    from baselines.classic_saliency._b_testimages import natural_image
+    from baselines.classic_saliency.learn_aim_basis import learn_ica_basis, sample_patches
+    from baselines.classic_saliency.synthetic_images import natural_image
 
     patches = sample_patches([natural_image(64, seed=s) for s in range(3)], 3000, patch=5, seed=0)
     basis = learn_ica_basis(patches, variance=0.95, seed=0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from baselines.classic_saliency import aim, ca, covsal, gbvs, hft, itti, judd, murray, pft, smvj, sr, sun, swd
-from baselines.classic_saliency._b_testimages import natural_image
+from baselines.classic_saliency.synthetic_images import natural_image
 from bench.models.registry import get_entry, list_models
 
 from ._helpers import assert_valid_map, object_over_background, ready_model, strip_sample

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from baselines.classic_saliency import judd
-from baselines.classic_saliency._b_testimages import salient_object_image
+from baselines.classic_saliency.synthetic_images import salient_object_image
 from bench.data.sample import Sample
 from bench.models.base import RunContext
 from bench.models.registry import create_model

@@ -1,4 +1,4 @@
-"""Helpers shared by the spectral saliency models (SR, PFT): MATLAB-like grey conversion and filters."""
+"""MATLAB-equivalent grey conversion, Gaussian kernels and filtering shared by SR, PFT and SWD."""
 from __future__ import annotations
 
 import numpy as np
