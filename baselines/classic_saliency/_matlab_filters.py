@@ -1,5 +1,13 @@
-"""MATLAB-equivalent grey conversion, Gaussian kernels and filtering shared by SR, PFT and SWD."""
+"""MATLAB-equivalent grey conversion, Gaussian kernels, filtering and resizing.
+
+Shared by the models whose reference code is MATLAB (SR, PFT, SWD, SUN, IT). `imresize` follows
+MATLAB's (Image Processing Toolbox) definition, not OpenCV's: half-pixel-centred sampling, Keys'
+cubic kernel with a = -0.5 (OpenCV's INTER_CUBIC uses -0.75), mirrored borders, and, when
+shrinking with the cubic or linear kernel, the kernel widened by 1/scale (antialiasing).
+"""
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,3 +48,60 @@ def imfilter_zero(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 def mat2gray(x: np.ndarray) -> np.ndarray:
     lo, hi = float(np.min(x)), float(np.max(x))
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def _cubic(x: np.ndarray) -> np.ndarray:
+    a = np.abs(x)
+    return np.where(a <= 1, 1.5 * a**3 - 2.5 * a**2 + 1,
+                    np.where(a <= 2, -0.5 * a**3 + 2.5 * a**2 - 4 * a + 2, 0.0))
+
+
+def _triangle(x: np.ndarray) -> np.ndarray:
+    return np.maximum(1 - np.abs(x), 0.0)
+
+
+def _box(x: np.ndarray) -> np.ndarray:
+    return ((x >= -0.5) & (x < 0.5)).astype(np.float64)
+
+
+_KERNELS = {"bicubic": (_cubic, 4.0), "bilinear": (_triangle, 2.0), "nearest": (_box, 1.0)}
+
+
+@lru_cache(maxsize=64)
+def _resize_matrix(n_in: int, n_out: int, scale: float, method: str) -> np.ndarray:
+    """(n_out, n_in) matrix of MATLAB imresize's weights along one axis."""
+    kernel, width = _KERNELS[method]
+    if scale < 1 and method != "nearest":  # antialiasing: MATLAB's default when shrinking
+        def h(x):
+            return scale * kernel(scale * x)
+        width = width / scale
+    else:
+        h = kernel
+    u = np.arange(1, n_out + 1) / scale + 0.5 * (1 - 1 / scale)
+    left = np.floor(u - width / 2)
+    taps = int(np.ceil(width)) + 2
+    idx = left[:, None] + np.arange(taps)[None, :]
+    w = h(u[:, None] - idx)
+    w /= w.sum(axis=1, keepdims=True)
+    mirror = np.concatenate([np.arange(n_in), np.arange(n_in)[::-1]])  # MATLAB's symmetric border
+    cols = mirror[np.mod(idx.astype(int) - 1, 2 * n_in)]
+    out = np.zeros((n_out, n_in))
+    np.add.at(out, (np.repeat(np.arange(n_out), taps), cols.ravel()), w.ravel())
+    return out
+
+
+def imresize(image: np.ndarray, size=None, scale: float | None = None, method: str = "bicubic") -> np.ndarray:
+    """MATLAB imresize(image, scale) or imresize(image, [rows cols]) on a float array (H, W[, C]).
+
+    With `size` the scale of each axis is out/in; with `scale` the output is ceil(in * scale).
+    """
+    x = np.asarray(image, dtype=np.float64)
+    h, w = x.shape[:2]
+    if size is not None:
+        (oh, ow), (sy, sx) = (int(size[0]), int(size[1])), (size[0] / h, size[1] / w)
+    elif scale is not None:
+        oh, ow, sy, sx = int(np.ceil(h * scale)), int(np.ceil(w * scale)), float(scale), float(scale)
+    else:
+        raise ValueError("imresize needs size or scale")
+    out = np.tensordot(_resize_matrix(h, oh, sy, method), x, axes=(1, 0))
+    return np.moveaxis(np.tensordot(_resize_matrix(w, ow, sx, method), out, axes=(1, 1)), 0, 1)

@@ -41,7 +41,7 @@ def test_fit_without_ground_truth_fails_clearly(tmp_path):
 
 
 def test_learned_map_finds_the_trained_kind_of_object(tmp_path):
-    model = ready_model("judd", tmp_path)  # fitted on object strips 0..2
+    model = ready_model("judd", tmp_path, per_view=True)  # fitted on the views of object strips 0..2
     test = object_strip_sample(tmp_path, 7)
     (pred,) = model.predict([test])
     assert_valid_map(pred.saliency, (128, 384))

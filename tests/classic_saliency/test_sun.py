@@ -37,4 +37,4 @@ def test_missing_parameters_say_how_to_learn_them(tmp_path):
     from bench.errors import ModelUnavailable
 
     with pytest.raises(ModelUnavailable, match="learn_sun_stats"):
-        sun.SUN(params_path=str(tmp_path / "none.npz"))
+        sun.SUN(stats=str(tmp_path / "none.npz"))
