@@ -59,7 +59,7 @@ def benchmark_view(size: int = 512) -> tuple[np.ndarray, str]:
         crop = img[y0: y0 + side, x0: x0 + side]
         return cv2.resize(crop, (size, size), interpolation=cv2.INTER_CUBIC), "china.jpg (scikit-learn), centre crop"
     except Exception:  # noqa: BLE001
-        from baselines.classic_saliency._b_testimages import natural_image
+        from baselines.classic_saliency.synthetic_images import natural_image
 
         return natural_image(size, seed=0), "synthetic 1/f image"
 

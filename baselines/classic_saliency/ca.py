@@ -115,5 +115,5 @@ class ContextAware(SaliencyModel):
         super().__init__(stride=stride, faces=faces, **config)
         self.stride, self.faces = stride, faces
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         return ca_saliency(image, stride=self.stride, faces=self.faces)

@@ -11,7 +11,10 @@ d(Ri, Rj) = rho(Ci, Cj) / (1 + |xi - xj|), rho being the Foerstner metric
 sqrt(sum log^2 lambda_k(Ci, Cj)) (or the Euclidean distance of sigma points) and |xi - xj| the
 distance between the regions in pixels. A centre-bias factor 1 - |centre distance| / max
 multiplies each scale (released default: on); the five scales are multiplied together and
-the product is blurred with std 0.02 x image width.
+the product is blurred with std 0.02 x image width (calTraSal.m then min-max normalises: the family's
+base class does).
+Like the authors' code, the image is resized to 512 x 512 whatever its aspect ratio (a 3-view strip
+is squeezed 3:1 horizontally).
 
 Region covariances come from integral images (Tuzel, Porikli & Meer 2006); the generalised
 eigenvalues of all region pairs are computed batched, each unordered pair once.
@@ -24,7 +27,7 @@ from scipy import ndimage
 
 from bench.models.registry import register_model
 
-from ._channels import rescale01, resize, to_float_rgb
+from ._channels import resize, to_float_rgb
 from .base import SaliencyModel
 
 MODELS = ("covariance", "sigma_points")
@@ -123,7 +126,7 @@ def covsal_saliency(image: np.ndarray, size: int = 512, model: str = "covariance
     if blur_frac > 0:
         std = blur_frac * w
         out = ndimage.gaussian_filter(out, std, mode="constant", truncate=2.0)  # window 4 std wide
-    return rescale01(np.maximum(out, 0))
+    return np.maximum(out, 0)
 
 
 @register_model("covsal")
@@ -135,5 +138,5 @@ class CovSal(SaliencyModel):
         super().__init__(model=model, centre_bias=centre_bias, **config)
         self.model, self.centre_bias = model, centre_bias
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         return covsal_saliency(image, model=self.model, centre_bias=self.centre_bias)

@@ -5,7 +5,9 @@ resized to a map of at most `max_side` = 32 nodes a side) are *activated* by the
 distribution of a Markov chain on the fully connected grid whose edge i->j weighs
 |M(i) - M(j)| * exp(-d(i,j)^2 / (2 sigma^2)), sigma = 0.15 x map size (Sec. 2.3); activation
 maps are *normalised* (Sec. 2.4), summed per channel, the channels summed, borders
-attenuated, blurred (std 0.02 x map size) and rescaled to [0, 1].
+attenuated and blurred (std 0.02 x map size); the authors' min-max scaling (before and after
+the blur: one affine map, since the blur keeps constants) is left to the family's base class, so
+`gbvs_saliency` returns the master map in equilibrium-mass units.
 
 Defaults follow the authors' released code (makeGBVSParams): channels 'DIO' (`channels`; SMVJ uses
 'CIO', 'C' being their RGB-opponency colour channel), levels [2 3 4],
@@ -116,7 +118,7 @@ def graph_activation(fmap: np.ndarray, sigma_frac: float = 0.15, kind: str = "di
 def gbvs_saliency(image: np.ndarray, max_side: int = 32, levels=(2, 3, 4), sigma_frac_act: float = 0.15,
                   sigma_frac_norm: float = 0.06, normalization: str = "power", dissimilarity: str = "difference",
                   blur_frac: float = 0.02, channels: str = "DIO") -> np.ndarray:
-    """GBVS master map at the graph's resolution, in [0, 1]; `channels` as the authors' letters (weights 1)."""
+    """GBVS master map at the graph's resolution, unscaled; `channels` as the authors' letters (weights 1)."""
     master = 0.0
     for maps in gbvs_feature_maps(image, levels=levels, max_side=max_side, channels=channels).values():
         total = 0.0
@@ -129,14 +131,13 @@ def gbvs_saliency(image: np.ndarray, max_side: int = 32, levels=(2, 3, 4), sigma
             else:
                 raise ValueError(f"normalization must be 'power' or 'graph', got {normalization!r}")
         master = master + total
-    master = rescale01(attenuate_borders(master, 4))
+    master = attenuate_borders(master, 4)
     if blur_frac > 0:
         std = max(master.shape) * blur_frac
         radius = int(round(std * 2))
         if radius > 0:
             master = ndimage.gaussian_filter(master, std, mode="nearest", truncate=radius / std)
-        master = rescale01(master)
-    return master.astype(np.float32)
+    return np.asarray(master, np.float32)
 
 
 @register_model("gbvs")
@@ -147,6 +148,6 @@ class GBVS(SaliencyModel):
         super().__init__(normalization=normalization, dissimilarity=dissimilarity, max_side=max_side, **config)
         self.normalization, self.dissimilarity, self.max_side = normalization, dissimilarity, max_side
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         return gbvs_saliency(image, max_side=self.max_side, normalization=self.normalization,
                              dissimilarity=self.dissimilarity)

@@ -1,15 +1,17 @@
 """HFT [37]: Li, Levine, An, Xu & He (2013), "Visual saliency based on scale-space analysis in
 the frequency domain", IEEE TPAMI 35(4) (hypercomplex Fourier transform, HFT).
 
-The image (resized to 128 x 128) becomes the pure quaternion 0.25 RG i + 0.25 BY j + 0.5 I k
-(the motion channel is zero for a still image); its hypercomplex Fourier transform (axis
+The image (resized to 128 x 128 by MATLAB's antialiased bilinear imresize) becomes the pure
+quaternion 0.25 RG i + 0.25 BY j + 0.5 I k (the motion channel is zero for a still image; I is
+max(R, G, B), as in the authors' HFT.m, whose `I = max(max(r,g),b)` overrides the mean); its hypercomplex Fourier transform (axis
 mu = (i+j+k)/sqrt(3), left-sided) has amplitude A, phase and eigenaxis. The log amplitude
 spectrum log(1+A) is smoothed by Gaussians of std 2^(k-2), k = 1..8 (the spectrum scale
 space); each smoothed amplitude with the original phase and axis is transformed back and its
 squared modulus is a candidate map. The candidate with the least centre-weighted entropy
 (entropy of the map blurred at 0.02 W, divided by the map's mass under a Gaussian of std W/4)
 is kept, its border (1 %) cut, blurred with std 0.04 W and multiplied by a centred Gaussian
-of std 42/127 of the image (the authors' released defaults, callHFTParams).
+of std 42/127 of the image (the authors' released defaults, callHFTParams); their final
+mat2gray is the family's base class's min-max.
 
 The quaternion transform is computed exactly with two complex FFTs (symplectic split in a
 basis whose first axis is mu); because the spectrum filter is a real gain Ak/A, the inverse
@@ -22,7 +24,8 @@ from scipy import ndimage
 
 from bench.models.registry import register_model
 
-from ._channels import rescale01, resize, to_float_rgb
+from ._channels import rescale01, to_float_rgb
+from ._matlab_filters import imresize
 from .base import SaliencyModel
 
 FEATURE_WEIGHTS = (0.25, 0.25, 0.5)  # RG, BY, I on the i, j, k axes
@@ -49,9 +52,9 @@ def _axis_basis(mu) -> np.ndarray:
 
 def hft_candidates(image: np.ndarray, size: int = 128, n_scales: int = 8, mu=(1, 1, 1)) -> np.ndarray:
     """The spectrum scale space: (n_scales, size, size) candidate saliency maps."""
-    img = resize(to_float_rgb(image) * 255.0, (size, size), "linear").astype(np.float64)
+    img = imresize(to_float_rgb(image) * 255.0, size=(size, size), method="bilinear")
     r, g, b = img[..., 0], img[..., 1], img[..., 2]
-    intensity = img.mean(axis=2)
+    intensity = img.max(axis=2)
     red, green, blue = r - (g + b) / 2, g - (r + b) / 2, b - (r + g) / 2
     yellow = np.maximum((r + g) / 2 - np.abs(r - g) / 2 - b, 0)  # the authors clip only Y
     pure = np.stack([w * f for w, f in zip(FEATURE_WEIGHTS, (red - green, blue - yellow, intensity))], -1)
@@ -99,7 +102,7 @@ def hft_saliency(image: np.ndarray, size: int = 128, border_cut: float = 0.01, s
         yy, xx = np.mgrid[0:size, 0:size]
         s = centre_bias * size
         smap = smap * np.exp(-(((yy - (size - 1) / 2) ** 2 + (xx - (size - 1) / 2) ** 2) / (2 * s ** 2)))
-    return rescale01(smap)
+    return smap
 
 
 @register_model("hft")
@@ -109,5 +112,5 @@ class HFT(SaliencyModel):
         super().__init__(centre_bias=centre_bias, **config)
         self.centre_bias = centre_bias
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         return hft_saliency(image, centre_bias=42 / 127 if self.centre_bias else None)

@@ -1,7 +1,16 @@
 """IT [27]: Itti, Koch & Niebur (1998), "A model of saliency-based visual attention for rapid
 scene analysis", IEEE TPAMI 20(11).
 
-Nine-level dyadic Gaussian pyramids (Sec. 2); intensity, red/green and blue/yellow opponency
+Two variants (`variant=`):
+
+- ``"saliency_toolbox"`` (default): what produced the paper's IT row. calTraSal.m computes it with
+  Walther & Koch's SaliencyToolbox (`makeSaliencyMap` with `defaultSaliencyParams`), whose
+  normalisation is the *iterative* one of Itti & Koch (2000) and gives much sparser maps than the
+  1998 paper's N(.); written out in `_saliency_toolbox.py`. The map is resized to the image
+  (MATLAB bicubic) and clipped to [0, 1], as calTraSal.m's imresize + imwrite do.
+- ``"itti1998"``: the 1998 paper's own form, below.
+
+The 1998 form: nine-level dyadic Gaussian pyramids (Sec. 2); intensity, red/green and blue/yellow opponency
 and four Gabor orientations; centre-surround differences at centres c in {2, 3, 4} and
 surrounds s = c + d, d in {3, 4} (42 feature maps, Eqs. 1-4); each normalised by N(.),
 added across scales at level 4 into three conspicuity maps (Eqs. 5-7) and averaged into the
@@ -21,7 +30,11 @@ from bench.models.registry import register_model
 
 from ._channels import (center_surround, gaussian_pyramid, itti_normalize, itti_opponents,
                         orientation_energy, resize, to_float_rgb)
+from ._matlab_filters import imresize
+from ._saliency_toolbox import toolbox_saliency
 from .base import SaliencyModel
+
+VARIANTS = ("saliency_toolbox", "itti1998")
 
 ANGLES = (0, 45, 90, 135)
 
@@ -66,8 +79,16 @@ def itti_saliency(image: np.ndarray, **kwargs) -> np.ndarray:
             + itti_normalize(cm["orientation"])) / 3.0
 
 
-@register_model("it")
+@register_model("it", variant="saliency_toolbox")
 class IttiKoch(SaliencyModel):
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
-        return itti_saliency(image)
+    def __init__(self, variant: str = "saliency_toolbox", **config):
+        if variant not in VARIANTS:
+            raise ValueError(f"IT variant must be one of {VARIANTS}, got {variant!r}")
+        super().__init__(variant=variant, **config)
+        self.variant = variant
+
+    def native_map(self, image: np.ndarray) -> np.ndarray:
+        if self.variant == "itti1998":
+            return itti_saliency(image)  # pyramid level 4; the base class resizes it
+        return np.clip(imresize(toolbox_saliency(image), size=np.shape(image)[:2]), 0, 1)

@@ -19,8 +19,9 @@ Training, by Judd's recipe but on this dataset's ground truth (`fit(samples, con
 view, 10 positive pixels drawn from the top 20 % of the ground-truth saliency map (restricted
 to pixels with saliency > 0: the maps are sparse) and 10 negatives from the bottom 70 %;
 features standardised to zero mean and unit variance; scikit-learn's LinearSVC (liblinear,
-C = 1). Prediction: w . x + b at 200 x 200, scaled to [0, 1]. Views (or the whole strip
-with per_view=False) are treated alike in training and prediction.
+C = 1). Prediction: w . x + b at 200 x 200 (the native scale; the family's base class scales
+it to [0, 1]). The whole strip (default) or its views (per_view=True) are treated alike in
+training and prediction.
 """
 from __future__ import annotations
 
@@ -34,9 +35,9 @@ from bench.data.sample import Sample
 from bench.models.base import Prediction, RunContext
 from bench.models.registry import register_model
 
-from ._a_steerable import subband_energy, torralba_saliency
-from ._channels import box_map, centre_distance, haar_faces, rescale01, resize, to_float_rgb
-from .base import SaliencyModel
+from ._steerable_pyramid import subband_energy, torralba_saliency
+from ._channels import box_map, centre_distance, haar_faces, resize, to_float_rgb
+from .base import VIEWS, SaliencyModel, is_three_view_strip
 from .itti import itti_conspicuity
 
 DIMS = (200, 200)
@@ -107,11 +108,9 @@ def judd_features(image: np.ndarray, dims=DIMS) -> np.ndarray:
     return np.stack([np.asarray(f, np.float32) for f in feats])
 
 
-def _split(width: int, per_view: bool) -> list:
-    """Column ranges of the views, as SaliencyModel.strip_saliency cuts them."""
-    if not per_view:
-        return [(0, width)]
-    edges = np.linspace(0, width, 4).round().astype(int)
+def _split(width: int, views: int) -> list:
+    """Column ranges of `views` equal parts, as SaliencyModel.strip_saliency cuts them."""
+    edges = np.linspace(0, width, views + 1).round().astype(int)
     return list(zip(edges[:-1], edges[1:]))
 
 
@@ -137,7 +136,8 @@ def _sample_training_rows(sample: Sample, per_view: bool, seed: int):
     gt = resize(gt, strip.shape[:2], "area")
     rng = np.random.default_rng(seed)
     xs, ys = [], []
-    for a, b in _split(strip.shape[1], per_view):
+    views = VIEWS if per_view and is_three_view_strip(sample, strip) else 1
+    for a, b in _split(strip.shape[1], views):
         feats = judd_features(strip[:, a:b]).reshape(len(FEATURE_NAMES), -1).T
         pos, neg = training_pixels(resize(gt[:, a:b], DIMS, "area"), rng)
         xs += [feats[pos], feats[neg]]
@@ -194,13 +194,12 @@ class Judd(SaliencyModel):
         self.weights = (mean, std, svm.coef_.ravel(), float(svm.intercept_[0]))
         return self
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         if self.weights is None:
             raise RuntimeError("Judd is a learned model: call fit() on a training fold before predicting")
         mean, std, w, b = self.weights
         feats = judd_features(image)
-        score = np.tensordot((w / std).astype(np.float32), feats, axes=1) + (b - float((w / std) @ mean))
-        return rescale01(score)
+        return np.tensordot((w / std).astype(np.float32), feats, axes=1) + (b - float((w / std) @ mean))
 
     def predict(self, samples: Sequence[Sample]) -> list[Prediction]:
         if self.weights is None:

@@ -12,8 +12,8 @@ channel's map; the channel maps (each divided by its sum) are combined by their 
 Parameters (window sizes [13 26], ECSF constants per channel type, gamma 2.4, number of scales
 min(7, floor(log2(min(h, w))))) are those of the authors' SIM code and demo, as called by
 calTraSal.m, the classic-saliency batch script of Gen3DHF co-author H. Duan's public
-baseline_saliency_models collection (the likely source of Table 3). Output is min-max normalised
-(the 0-255 flooring of the original is skipped).
+baseline_saliency_models collection (the likely source of Table 3). calTraSal.m min-max normalises
+the map (the family's base class does; `sim_saliency` returns it unscaled).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from scipy.ndimage import uniform_filter1d
 
 from bench.models.registry import register_model
 
-from . import _b_murray_wavelet as wavelet
+from . import _murray_wavelet as wavelet
 from .base import SaliencyModel
 
 # ECSF constants (Otazu et al. 2010 form) fitted by the authors: (sigma1, sigma2, sigma3, beta, s_k0, s_g0).
@@ -104,9 +104,7 @@ def sim_saliency(image_rgb: np.ndarray, windows=(13, 26), gamma: float = 2.4, le
     opp = rgb_to_opponent(image_rgb, gamma)
     maps = [channel_saliency(opp[i], levels, kind, windows)
             for i, kind in enumerate(("colour", "colour", "intensity"))]
-    smap = np.sqrt(sum(m * m for m in maps))
-    lo, hi = smap.min(), smap.max()
-    return (smap - lo) / (hi - lo) if hi > lo else np.zeros_like(smap)
+    return np.sqrt(sum(m * m for m in maps))
 
 
 @register_model("murray")
@@ -116,5 +114,5 @@ class Murray(SaliencyModel):
         super().__init__(center=center, surround=surround, gamma=gamma, **config)
         self.windows, self.gamma = (center, surround), gamma
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         return sim_saliency(image, self.windows, self.gamma)

@@ -17,8 +17,11 @@ haarcascade_frontalface_alt2 on the histogram-equalised grey image (scale factor
 minimum 30x30 px). Here the detector is the same cascade file as shipped in OpenCV 4.x wheels
 (cv2.data.haarcascades), not a re-trained one.
 
-Note: that collection's batch script (calTraSal.m) saved `master_map_resized` -- the GBVS map
-without the face channel -- for this row; `face_weight=0` reproduces that.
+The default is what produced the paper's row: that collection's batch script (calTraSal.m) saved
+`SMVJ_Main(...).master_map_resized`, the GBVS 'CIO' map *without* the face channel (SMVJ_Main
+keeps the face-weighted map in `master_map_VJSM`), so `face_weight=0` is the default;
+`face_weight=1` adds the face channel as the SMVJ paper does. Without faces the map is returned
+on GBVS's native scale (the family's base class min-max scales it).
 """
 from __future__ import annotations
 
@@ -53,12 +56,13 @@ def detect_faces(image: np.ndarray, min_face: int = MIN_FACE_PX) -> np.ndarray:
     return haar_faces(image, FACE_CASCADE, scale_factor=1.1, min_neighbors=2, min_size_frac=(min_face + 0.5) / side)
 
 
-def smvj_saliency(image: np.ndarray, face_weight: float = 1.0, channel_weight: float = 3.0) -> np.ndarray:
+def smvj_saliency(image: np.ndarray, face_weight: float = 0.0, channel_weight: float = 3.0) -> np.ndarray:
     h, w = image.shape[:2]
-    sal = rescale01(resize(gbvs_saliency(image, channels="CIO"), (h, w), "cubic"))
+    master = resize(gbvs_saliency(image, channels="CIO"), (h, w), "cubic")
     boxes = detect_faces(image) if face_weight > 0 else np.zeros((0, 4))
     if len(boxes) == 0:
-        return sal
+        return master
+    sal = rescale01(master)
     combined = (face_weight * face_map(image, boxes) + channel_weight * sal) / (face_weight + channel_weight)
     combined = np.maximum(combined / combined.max(), 0)
     return combined.astype(np.float32)
@@ -67,9 +71,9 @@ def smvj_saliency(image: np.ndarray, face_weight: float = 1.0, channel_weight: f
 @register_model("smvj")
 class SMVJ(SaliencyModel):
 
-    def __init__(self, face_weight: float = 1.0, **config):
+    def __init__(self, face_weight: float = 0.0, **config):
         super().__init__(face_weight=face_weight, **config)
         self.face_weight = face_weight
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         return smvj_saliency(image, self.face_weight)

@@ -9,15 +9,24 @@ filters), each response modelled by a zero-mean generalized Gaussian
 
 and the filters treated as independent, so that saliency = sum_i |f_i / sigma_i|^theta_i + const.
 
-Pre-processing follows the authors' release (`saliencyimage_convolution(img, 0.5)`, as called by
-calTraSal.m of Gen3DHF co-author H. Duan's baseline_saliency_models): the image is scaled by 0.5,
-divided by the standard deviation of all its values, and filtered with 'valid' support; the map is
-min-max normalised.
+Pre-processing and output follow the authors' release as called by calTraSal.m of Gen3DHF co-author
+H. Duan's baseline_saliency_models (`saliencyimage_convolution(img, 0.5)`): the image is scaled by 0.5
+(MATLAB's imresize: bicubic, antialiased), divided by the standard deviation of all its values, and
+filtered with 'valid' support; calTraSal.m min-max scales that map and resizes it (bicubic) to the
+image, stretching the valid region over the whole frame (the family's base class does the min-max).
 
-The filters and the generalized-Gaussian fits are not the authors' (learned on the Kyoto image set):
-they are re-learned by the same recipe (FastICA on 11x11x3 patches, maximum-likelihood fits of
-the responses) on the natural colour photographs that ship with scikit-image and scikit-learn,
-by `python -m baselines.classic_saliency._b_sun_learn`, into `data/sun_ica_filters.npz`.
+The statistics (`stats=`):
+
+- ``"learned"`` (default, no download): the authors' filters and generalized-Gaussian fits were
+  learned on the Kyoto image set; ours are re-learned by the same recipe (FastICA on 11x11x3 patches,
+  maximum-likelihood fits of the responses) on the natural colour photographs that ship with
+  scikit-image and scikit-learn, by `python -m baselines.classic_saliency.learn_sun_stats`, into
+  `data/sun_ica_filters.npz`.
+- a path to the authors' `stats.mat` (from their `imagesaliency` release: `B1`, one zero-sum filter
+  of 3 x 11 x 11 values per row in MATLAB column order, applied by conv2, and `sigmas`, `thetas`),
+  or to an .npz laid out like ours. With it the maps follow the authors' code (map correlation
+  >= 0.95 against saliencyimage_convolution.m run under GNU Octave;
+  `tests/classic_saliency/test_author_files.py`). Their file is not redistributed here.
 """
 from __future__ import annotations
 
@@ -28,24 +37,22 @@ import numpy as np
 from bench.errors import ModelUnavailable
 from bench.models.registry import register_model
 
+from ._matlab_filters import imresize
 from .base import SaliencyModel
 
 PARAMS_PATH = Path(__file__).parent / "data" / "sun_ica_filters.npz"
+LEARNED = "learned"
 SCALE = 0.5  # the authors' call: saliencyimage_convolution(img, 0.5)
 _ROWS_PER_CHUNK = 48  # keeps the patch matrix of one chunk near 20 MB
 
 
 def preprocess(image_rgb: np.ndarray, scale: float = SCALE) -> np.ndarray:
-    """Resize by `scale` (area averaging, like MATLAB's anti-aliased imresize) and divide by the std."""
-    import cv2
-
-    img = np.asarray(image_rgb, dtype=np.float32)
+    """MATLAB imresize(img, scale) (bicubic, antialiased) and division by the std of all values."""
+    img = np.asarray(image_rgb, dtype=np.float64)
     if scale != 1:
-        h, w = img.shape[:2]
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
-    std = float(img.std())
-    return img / std if std > 0 else img
+        img = imresize(img, scale=scale)
+    std = float(img.std(ddof=1)) if img.size > 1 else 0.0
+    return (img / std if std > 0 else img).astype(np.float32)
 
 
 def filter_responses(img: np.ndarray, filters: np.ndarray, rows=None) -> np.ndarray:
@@ -75,36 +82,59 @@ def self_information(img: np.ndarray, filters, sigmas, thetas) -> np.ndarray:
     return np.concatenate(out, axis=0)
 
 
+def stats_file(stats: str) -> Path:
+    return PARAMS_PATH if stats in (LEARNED, "", None) else Path(stats).expanduser()
+
+
 def load_params(path: Path = PARAMS_PATH) -> dict:
-    if not Path(path).exists():
-        raise ModelUnavailable(f"SUN parameters not found: {path} "
-                               "(run `python -m baselines.classic_saliency._b_sun_learn` to learn them)")
+    """{'filters' (d, p, p, 3) correlation filters, 'sigmas' (d,), 'thetas' (d,)} from ours or the authors' file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelUnavailable(f"SUN parameters not found: {path} (set stats=<path to the authors' stats.mat>, "
+                               "or run `python -m baselines.classic_saliency.learn_sun_stats` to learn ours)")
+    if path.suffix.lower() == ".mat":
+        from scipy.io import loadmat
+
+        try:
+            m = loadmat(str(path))
+            rows, sigmas, thetas = (np.asarray(m[k], np.float64) for k in ("B1", "sigmas", "thetas"))
+        except (KeyError, ValueError, OSError) as exc:
+            raise ModelUnavailable(f"{path}: not SUN statistics (a MATLAB file with B1, sigmas, thetas): {exc}") \
+                from exc
+        side = int(round(np.sqrt(rows.shape[1] / 3)))
+        if 3 * side * side != rows.shape[1]:
+            raise ModelUnavailable(f"{path}: B1 has shape {rows.shape}, not (filters, 3 x side x side)")
+        # row = [R(:); G(:); B(:)] of column-major side x side kernels used by conv2: flip them to correlate
+        kernels = rows.reshape(len(rows), 3, side, side).transpose(0, 3, 2, 1)
+        return {"filters": np.ascontiguousarray(kernels[:, ::-1, ::-1]).astype(np.float32),
+                "sigmas": sigmas.ravel().astype(np.float32), "thetas": thetas.ravel().astype(np.float32)}
     with np.load(path) as z:
         return {k: z[k] for k in ("filters", "sigmas", "thetas")}
 
 
-@register_model("sun")
+@register_model("sun", stats=LEARNED)
 class SUN(SaliencyModel):
 
-    def __init__(self, scale: float = SCALE, params_path: str | None = None, **config):
-        super().__init__(scale=scale, params_path=params_path, **config)
-        self.scale = scale
-        self._params = load_params(Path(params_path) if params_path else PARAMS_PATH)
+    def __init__(self, stats: str = LEARNED, scale: float = SCALE, **config):
+        super().__init__(stats=stats, scale=scale, **config)
+        self.stats, self.scale = stats, scale
+        self._params = load_params(stats_file(stats))
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
-        import cv2
+    @classmethod
+    def availability(cls, config=None):
+        path = stats_file((config or {}).get("stats", LEARNED))
+        if not path.is_file():
+            return False, (f"SUN statistics not found at {path} (set stats=<path to the authors' stats.mat>, "
+                           "or learn ours: python -m baselines.classic_saliency.learn_sun_stats)")
+        return super().availability(config)
 
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         prm = self._params
         img = preprocess(image, self.scale)
         p = prm["filters"].shape[1]
         if min(img.shape[:2]) < p:
             raise ValueError(f"SUN needs an image of at least {p / self.scale:.0f} px on each side")
-        smap = self_information(img, prm["filters"], prm["sigmas"], prm["thetas"])
-        lo, hi = float(smap.min()), float(smap.max())
-        smap = (smap - lo) / (hi - lo) if hi > lo else np.zeros_like(smap)
-        # 'valid' filtering trims p//2 pixels per side: pad them back (edge values) so that the map
-        # stays registered with the image when resized to it.
-        half = p // 2
-        smap = np.pad(smap, ((half, p - 1 - half), (half, p - 1 - half)), mode="edge")
-        h, w = image.shape[:2]
-        return cv2.resize(smap.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        smap = self_information(img, prm["filters"], prm["sigmas"], prm["thetas"]).astype(np.float64)
+        # the 'valid' map stretched over the whole image, its bicubic overshoot clipped as imwrite
+        # clips calTraSal.m's min-max scaled map
+        return np.clip(imresize(smap, size=np.shape(image)[:2]), smap.min(), smap.max())

@@ -14,7 +14,8 @@ patch is first replaced by its absolute difference to the mean patch; the reduce
 the leading unit eigenvectors of the patches' Gram matrix (PCA by the "snapshot" method, no
 centring); the centre distance is floored to an integer before normalising; the patch-level map is
 smoothed by MATLAB's fspecial('gaussian', 3, 3) with symmetric borders, min-max normalised and
-resized (bicubic) to the image size.
+resized (bicubic) to the image size, its overshoot clipped as imwrite does (`swd_saliency` returns
+that map on the patch map's scale; the family's base class applies the min-max).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from scipy.linalg import eigh
 
 from bench.models.registry import register_model
 
-from ._b_spectral import gaussian_kernel, mat2gray
+from ._matlab_filters import gaussian_kernel
 from .base import SaliencyModel
 
 
@@ -81,8 +82,8 @@ def swd_saliency(image_rgb: np.ndarray, patch: int = 14, dims: int = 11, smoothi
         kernel = gaussian_kernel(smoothing, smoothing)  # fspecial('gaussian', 3, 3): size 3, sigma 3
         sal = cv2.filter2D(sal, cv2.CV_64F, kernel[::-1, ::-1], borderType=cv2.BORDER_REFLECT)
     h, w = image_rgb.shape[:2]
-    # bicubic overshoot clipped, as imwrite does with the authors' map
-    return np.clip(cv2.resize(mat2gray(sal), (w, h), interpolation=cv2.INTER_CUBIC), 0, 1)
+    # bicubic overshoot clipped to the map's range, as imwrite clips the authors' min-max scaled map
+    return np.clip(cv2.resize(sal, (w, h), interpolation=cv2.INTER_CUBIC), sal.min(), sal.max())
 
 
 @register_model("swd")
@@ -92,5 +93,5 @@ class SWD(SaliencyModel):
         super().__init__(patch=patch, dims=dims, smoothing=smoothing, **config)
         self.patch, self.dims, self.smoothing = patch, dims, smoothing
 
-    def saliency_map(self, image: np.ndarray) -> np.ndarray:
+    def native_map(self, image: np.ndarray) -> np.ndarray:
         return swd_saliency(image, self.patch, self.dims, self.smoothing)

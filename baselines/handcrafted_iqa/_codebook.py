@@ -42,13 +42,29 @@ def squared_distances(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def load_codebook(name: str) -> dict:
-    """Arrays of `data/<name>.npz` (read-only), or `ModelUnavailable` naming the script that makes it."""
+    """Arrays of the shipped `data/<name>.npz` (read-only), or `ModelUnavailable` naming the script that makes it."""
     path = DATA_DIR / f"{name}.npz"
     if not path.is_file():
         raise ModelUnavailable(f"{path}: codebook file missing; regenerate it with "
                                "`python -m baselines.handcrafted_iqa.train_codebooks`")
-    with np.load(path, allow_pickle=False) as z:
-        out = {k: z[k] for k in z.files}
+    return load_codebook_file(str(path))
+
+
+@lru_cache(maxsize=8)
+def load_codebook_file(path: str) -> dict:
+    """Arrays of a codebook file (read-only): an .npz, or a MATLAB .mat holding the same variables."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise ModelUnavailable(f"{p}: codebook file not found")
+    if p.suffix.lower() == ".mat":
+        from scipy.io import loadmat
+
+        # MATLAB stores vectors and scalars as 1 x n / 1 x 1 matrices
+        out = {k: (v.reshape(()) if v.size == 1 else v.ravel()) if v.ndim == 2 and 1 in v.shape else v
+               for k, v in loadmat(str(p)).items() if not k.startswith("__")}
+    else:
+        with np.load(p, allow_pickle=False) as z:
+            out = {k: z[k] for k in z.files}
     for v in out.values():
         v.setflags(write=False)
     return out

@@ -1,6 +1,6 @@
 """Shared pieces of the classic saliency tests: 3-view strips on disk, the map contract, salient objects.
 
-The test images themselves come from `baselines.classic_saliency._b_testimages` (also used by the
+The test images themselves come from `baselines.classic_saliency.synthetic_images` (also used by the
 speed benchmark).
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from baselines.classic_saliency._b_testimages import natural_image, salient_object_image
+from baselines.classic_saliency.synthetic_images import natural_image, salient_object_image
 from bench.data.saliency_maps import write_saliency_map
 from bench.data.sample import Sample
 from bench.models.base import RunContext

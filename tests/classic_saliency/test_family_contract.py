@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from baselines.classic_saliency import aim, ca, covsal, gbvs, hft, itti, judd, murray, pft, smvj, sr, sun, swd
-from baselines.classic_saliency._b_testimages import natural_image
+from baselines.classic_saliency.synthetic_images import natural_image
 from bench.models.registry import get_entry, list_models
 
 from ._helpers import assert_valid_map, object_over_background, ready_model, strip_sample
@@ -19,13 +19,14 @@ EXPECTED = {  # registered name: (paper row, class)
     "swd": ("SWD [14]", swd.SWD),
 }
 # Each model's own margin: mean saliency on an obvious object > this x the background's (512 px image).
-# The spectral models (PFT, SR) and the patch-statistics ones (CovSal, SUN) separate it less sharply;
-# Judd's margin is for a model fitted on three small object strips only.
-OBJECT_OVER_BACKGROUND = {"aim": 2.0, "ca": 2.0, "covsal": 1.5, "gbvs": 2.0, "hft": 2.0, "it": 2.0, "judd": 1.5,
+# The spectral models (PFT, SR) and the patch-statistics ones (AIM at full size without a final blur,
+# as calTraSal.m calls it; CovSal; SUN) separate it less sharply; Judd's margin is for a model fitted on
+# three small object strips only.
+OBJECT_OVER_BACKGROUND = {"aim": 1.5, "ca": 2.0, "covsal": 1.5, "gbvs": 2.0, "hft": 2.0, "it": 2.0, "judd": 1.5,
                           "murray": 2.0, "pft": 1.5, "smvj": 2.0, "sr": 1.5, "sun": 1.5, "swd": 2.0}
 # Models whose `saliency_map` comes at the input's size; the others work at their own resolution
 # (pyramid level, fixed graph or working size) and the family's strip code resizes their maps.
-FULL_RESOLUTION = {"covsal", "murray", "pft", "smvj", "sr", "sun", "swd"}
+FULL_RESOLUTION = {"aim", "covsal", "it", "murray", "pft", "smvj", "sr", "sun", "swd"}
 
 # the shipped models only (other tests register their own models in the same process)
 NAMES = [n for n in list_models("classic_saliency") if get_entry(n).cls.__module__.startswith("baselines.")]

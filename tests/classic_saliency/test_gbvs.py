@@ -35,7 +35,7 @@ def test_equilibrium_equals_power_iteration(kind):
 
 
 def test_channels_are_chosen_by_letter():
-    from baselines.classic_saliency._b_testimages import natural_image
+    from baselines.classic_saliency.synthetic_images import natural_image
 
     img = natural_image(128, seed=3)
     maps = gbvs.gbvs_feature_maps(img, channels="CIO")

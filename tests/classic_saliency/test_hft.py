@@ -32,7 +32,7 @@ def test_two_fft_split_is_the_left_quaternion_fourier_transform():
 
 
 def test_eight_candidates_at_128():
-    from baselines.classic_saliency._b_testimages import natural_image
+    from baselines.classic_saliency.synthetic_images import natural_image
 
     cands = hft.hft_candidates(natural_image(200, seed=4))
     assert cands.shape == (8, 128, 128) and np.isfinite(cands).all()

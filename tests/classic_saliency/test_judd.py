@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from baselines.classic_saliency import judd
-from baselines.classic_saliency._b_testimages import salient_object_image
+from baselines.classic_saliency.synthetic_images import salient_object_image
 from bench.data.sample import Sample
 from bench.models.base import RunContext
 from bench.models.registry import create_model
@@ -41,7 +41,7 @@ def test_fit_without_ground_truth_fails_clearly(tmp_path):
 
 
 def test_learned_map_finds_the_trained_kind_of_object(tmp_path):
-    model = ready_model("judd", tmp_path)  # fitted on object strips 0..2
+    model = ready_model("judd", tmp_path, per_view=True)  # fitted on the views of object strips 0..2
     test = object_strip_sample(tmp_path, 7)
     (pred,) = model.predict([test])
     assert_valid_map(pred.saliency, (128, 384))

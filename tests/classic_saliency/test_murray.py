@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from baselines.classic_saliency import _b_murray_wavelet as wavelet
+from baselines.classic_saliency import _murray_wavelet as wavelet
 from baselines.classic_saliency import murray
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from baselines.classic_saliency import pft
-from baselines.classic_saliency._b_testimages import natural_image
+from baselines.classic_saliency.synthetic_images import natural_image
 
 
 def test_only_the_phase_matters():

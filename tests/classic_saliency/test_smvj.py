@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from baselines.classic_saliency import gbvs, smvj
-from baselines.classic_saliency._b_testimages import natural_image
+from baselines.classic_saliency.synthetic_images import natural_image
 from baselines.classic_saliency._channels import rescale01, resize
+from bench.models.registry import create_model
 
 
 def test_face_map_is_a_gaussian_at_the_box_centre():
@@ -16,8 +17,18 @@ def test_face_map_is_a_gaussian_at_the_box_centre():
 def test_without_faces_smvj_is_the_cio_gbvs_map():
     img = natural_image(96, seed=5)  # no face in a 1/f texture
     expected = gbvs.gbvs_saliency(img, channels="CIO")
-    np.testing.assert_allclose(smvj.smvj_saliency(img, face_weight=0.0),
-                               rescale01(resize(expected, (96, 96), "cubic")), atol=1e-6)
+    np.testing.assert_allclose(smvj.smvj_saliency(img, face_weight=1.0), resize(expected, (96, 96), "cubic"),
+                               atol=1e-6)
+
+
+def test_default_is_the_map_calTraSal_saved_without_the_face_channel():
+    data = pytest.importorskip("skimage.data", reason="the face photo comes from scikit-image")
+    img = data.astronaut()
+    model = create_model("smvj", n_jobs=1)
+    assert model.face_weight == 0.0
+    np.testing.assert_allclose(model.saliency_map(img),
+                               rescale01(resize(gbvs.gbvs_saliency(img, channels="CIO"), img.shape[:2], "cubic")),
+                               atol=1e-6)
 
 
 def test_face_channel_raises_saliency_on_a_detected_face():
@@ -28,5 +39,5 @@ def test_face_channel_raises_saliency_on_a_detected_face():
     x, y, w, h = boxes[0]
     face = (slice(y, y + h), slice(x, x + w))
     with_faces = smvj.smvj_saliency(img, face_weight=1.0)
-    without = smvj.smvj_saliency(img, face_weight=0.0)
+    without = rescale01(smvj.smvj_saliency(img, face_weight=0.0))
     assert with_faces[face].mean() > without[face].mean() + 0.05

@@ -2,7 +2,7 @@
 import numpy as np
 
 from baselines.classic_saliency import sr
-from baselines.classic_saliency._b_testimages import natural_image
+from baselines.classic_saliency.synthetic_images import natural_image
 
 
 def test_residual_removes_the_smooth_log_spectrum():

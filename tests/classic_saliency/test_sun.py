@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from baselines.classic_saliency import sun
-from baselines.classic_saliency._b_sun_learn import fit_generalized_gaussian
+from baselines.classic_saliency.learn_sun_stats import fit_generalized_gaussian
 
 
 def test_shipped_parameters_follow_the_recipe():
@@ -36,5 +36,5 @@ def test_generalized_gaussian_fit_recovers_parameters(theta, sigma):
 def test_missing_parameters_say_how_to_learn_them(tmp_path):
     from bench.errors import ModelUnavailable
 
-    with pytest.raises(ModelUnavailable, match="_b_sun_learn"):
-        sun.SUN(params_path=str(tmp_path / "none.npz"))
+    with pytest.raises(ModelUnavailable, match="learn_sun_stats"):
+        sun.SUN(stats=str(tmp_path / "none.npz"))

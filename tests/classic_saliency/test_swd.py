@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from baselines.classic_saliency import swd
-from baselines.classic_saliency._b_testimages import natural_image
+from baselines.classic_saliency.synthetic_images import natural_image
 from bench.models.registry import create_model
 
 

@@ -1,6 +1,6 @@
 """Learns AIM's ICA basis (`data/aim_ica_basis.npz`) by Bruce & Tsotsos' recipe; run once:
 
-    python -m baselines.classic_saliency._a_aim_basis [--patches 40000] [--seed 0]
+    python -m baselines.classic_saliency.learn_aim_basis [--patches 40000] [--seed 0]
 
 21 x 21 RGB patches of natural colour photographs that ship offline (scikit-image's
 astronaut, chelsea, coffee, rocket, stereo motorcycle pair; matplotlib's grace_hopper), at

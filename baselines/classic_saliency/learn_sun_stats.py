@@ -11,7 +11,7 @@ Recipe of the paper, on images that ship offline instead of the Kyoto set:
 
 Run (about 2-3 min on 2 cores; needs scikit-image for its sample photos)::
 
-    python -m baselines.classic_saliency._b_sun_learn [--out PATH] [--patches N] [--seed S]
+    python -m baselines.classic_saliency.learn_sun_stats [--out PATH] [--patches N] [--seed S]
 """
 from __future__ import annotations
 
