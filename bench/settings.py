@@ -102,7 +102,9 @@ PROFILES = {
                   "deep_vqa": {"frames": 16},  # the clip length of torchvision's Kinetics-400 video ResNets
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 16, "input_size": 364,
                                "precision": "bf16"},
-                  "lmm": {"precision": "bf16"}}),  # the zero-shot LMMs' published dtype (their frames: each row's)
+                  "lmm": {"precision": "bf16"}},  # the zero-shot LMMs' published dtype (their frames: each row's)
+        # VSFA's and TCSVT-BVQA's extractors are fixed by the methods: encoded once per run, heads trained per fold
+        models={"vsfa": {"freeze_backbone": True}, "tcsvt_bvqa": {"freeze_backbone": True}}),
     "quick": Profile(
         "quick", "a lighter CPU protocol: smaller inputs, fewer frames and epochs, frozen backbones",
         {"epochs": 5, "lr": 1e-4, "batch_size": 8, "input_size": 112, "frames": 4, "early_stopping": False,
@@ -113,7 +115,12 @@ PROFILES = {
                   # README's deep IQA/VQA section for the measurements.
                   "deep_iqa": {"input_size": 64, "frames": 3, "epochs": 10, "lr": 1e-3},
                   "deep_vqa": {"input_size": 64, "frames": 4, "epochs": 10, "lr": 1e-3},
-                  "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}}),
+                  "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}},
+        # The named deep IQA/VQA methods (README): CNNIQA has no pretrained part and trains end to end on 9 patches
+        # per frame; the clip methods sample 8 frames (VSFA, TCSVT-BVQA: 8 time steps; FAST-VQA, DOVER: an 8-frame
+        # clip of 2x2 fragments).
+        models={"cnniqa": {"freeze_backbone": False, "input_size": 96},
+                "fastvqa": {"frames": 8}, "dover": {"frames": 8}, "vsfa": {"frames": 8}, "tcsvt_bvqa": {"frames": 8}}),
 }
 
 

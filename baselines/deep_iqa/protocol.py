@@ -45,6 +45,7 @@ class DeepQualityModel(TorchModel):
     tasks = frozenset(DIMENSIONS)
     requirements = Requirements(packages=("torch", "torchvision"))
     default_loss = "mse"
+    own_losses: tuple = ()  # loss names a model accepts besides LOSSES (a named method's own: "method")
     batch_size = 8  # samples per prediction batch and per feature-extraction forward
 
     def __init__(self, loss: Optional[str] = None, threads: Optional[int] = None, **config):
@@ -54,8 +55,8 @@ class DeepQualityModel(TorchModel):
         the quick path several times slower (OpenMP threads waiting for each other when the cores are busy;
         a head's tiny steps never gain from them); `--set threads=2` on a quiet machine."""
         loss = loss or self.default_loss
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {loss!r}")
+        if loss not in LOSSES + self.own_losses:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES + self.own_losses)}, not {loss!r}")
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError(f"threads must be None or an integer >= 1, got {threads!r}")
         super().__init__(loss=loss, **({"threads": threads} if threads is not None else {}), **config)
