@@ -116,10 +116,9 @@ PROFILES = {
                   "deep_iqa": {"input_size": 64, "frames": 3, "epochs": 10, "lr": 1e-3},
                   "deep_vqa": {"input_size": 64, "frames": 4, "epochs": 10, "lr": 1e-3},
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}},
-        # The named deep IQA/VQA methods (README): CNNIQA has no pretrained part and trains end to end on 9 patches
-        # per frame; the clip methods sample 8 frames (VSFA, TCSVT-BVQA: 8 time steps; FAST-VQA, DOVER: an 8-frame
-        # clip of 2x2 fragments).
-        models={"cnniqa": {"freeze_backbone": False, "input_size": 96},
+        # The named deep IQA/VQA methods (README): CNNIQA sees 9 patches per frame; the clip methods sample 8 frames
+        # (VSFA, TCSVT-BVQA: 8 time steps; FAST-VQA, DOVER: an 8-frame clip of 2x2 fragments).
+        models={"cnniqa": {"input_size": 96},
                 "fastvqa": {"frames": 8}, "dover": {"frames": 8}, "vsfa": {"frames": 8}, "tcsvt_bvqa": {"frames": 8}}),
 }
 

@@ -2,13 +2,15 @@
 
 The family's frame rule (`FrameQualityModel`): K frames per video, each a training item labelled with its video's
 MOS, the video's score the mean over its frames (each frame's the mean over its 32x32 patches). CNNIQA has no
-pretrained part (trained from scratch in its paper), so it trains end to end under every profile: `paper` on
-native-resolution frames (every 32x32 patch), `quick` on frames at `input_size` (96 px: 9 patches). Loss: L1 on every
-patch (Kang et al. Eq. 3). No official code or weights exist.
+pretrained part: `paper` trains it from scratch, end to end, on native-resolution frames (every 32x32 patch) with L1
+on every patch (Kang et al. Eq. 3). `quick`: frames at `input_size` (96 px: 9 patches), the convolution layer frozen
+at its random initialisation (every patch's max and min pooled maps memoised) and the fully connected layers trained
+per fold; end to end on the CPU cost ~10 s per epoch and fold here. No official code or weights exist.
 """
 from __future__ import annotations
 
 from baselines.deep_iqa.base import FrameQualityModel
+from baselines.deep_iqa.inputs import target
 from baselines.deep_iqa.named import MethodRow
 from bench.models import register_model
 
@@ -27,5 +29,14 @@ class CNNIQARow(MethodRow, FrameQualityModel):
         x = batch["patches"]
         return module.pooled(x.flatten(0, 1)).view(*x.shape[:2], -1)
 
+    def feature_items(self, samples, features: dict) -> list:
+        """One item per frame, as in end-to-end training: (its patches' features, its video's MOS)."""
+        k = self.settings.frames
+        return [(f[i * (len(f) // k):(i + 1) * (len(f) // k)], target(s))
+                for s in samples for f in (features[s.id],) for i in range(k)]
+
     def score(self, module, features):
-        return module.regress(features).mean(1)
+        """Every patch's score in training (each trained against its frame's label), their mean in evaluation."""
+        from baselines.deep_iqa.common import mean_over_views
+
+        return mean_over_views(module.regress(features), module.training)
