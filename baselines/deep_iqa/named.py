@@ -86,6 +86,28 @@ def split_valid(features):
     return features[..., :-1], features[..., -1].sum(1).round().long()
 
 
+class TemporalRow:
+    """For VSFA and TCSVT-BVQA (mixed in before `MethodRow`): memoised per-step features with their valid steps
+    (`with_valid`) into the method's GRU head; the features of randomly initialised extractors are standardised
+    with the training fold's statistics (they saturate the GRU otherwise: every video the same score), pretrained
+    ones go in raw, as the methods use them."""
+
+    def fit_input_scaling(self, samples, features: dict) -> None:
+        import torch
+
+        if self.init == "pretrained":
+            return
+        x, length = split_valid(torch.stack([features[s.id] for s in samples]))
+        valid = torch.arange(x.shape[1])[None] < length[:, None]
+        self.module.head.fit_input_scaling(x[valid])
+
+    def protocol(self) -> dict:
+        out = super().protocol()
+        if self.settings.freeze_backbone and self.init != "pretrained":
+            out["training"] += "; random-init features standardised with the training fold's statistics"
+        return out
+
+
 class MethodRow:
     """A named method on the family protocol; mixed in before the family base (`FrameQualityModel` for the image
     methods, `ClipQualityModel` for the video methods). A row sets `method_module`, `frozen_what` (what the quick

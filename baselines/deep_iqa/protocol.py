@@ -168,14 +168,21 @@ class DeepQualityModel(TorchModel):
         train_s, val_s = (split_validation(samples, self.settings.val_fraction, context.seed)
                           if self.settings.early_stopping else (list(samples), []))
         feats = self._frozen_features(samples)
-        head = getattr(self.module, "head", None)
-        if hasattr(head, "fit_input_scaling"):
-            head.fit_input_scaling(torch.cat([feats[s.id].flatten(0, -2) for s in train_s]))
+        self.fit_input_scaling(train_s, feats)
         # Items are memoised tensors: preparing them in worker processes would only add forks.
         result = train(self.module, self.feature_items(train_s, feats), feature_item, self.step_loss,
                        replace(self.settings, workers=0), context, val_items=self.feature_items(val_s, feats),
                        name=self.name)
         context.training.update(result.record())
+
+    def fit_input_scaling(self, samples: Sequence, features: dict) -> None:
+        """Before a head trains on frozen features: standardise them with the training fold's statistics where the
+        head can (`ScoreHead.fit_input_scaling`)."""
+        import torch
+
+        head = getattr(self.module, "head", None)
+        if hasattr(head, "fit_input_scaling"):
+            head.fit_input_scaling(torch.cat([features[s.id].flatten(0, -2) for s in samples]))
 
     def _frozen_features(self, samples: Sequence) -> dict:
         """{sample id: (U, C) features}, computed once per run (context.memo) in batches of `batch_size`."""

@@ -12,13 +12,14 @@ rows' rescaling to the MOS scale). Code: Apache-2.0.
 """
 from __future__ import annotations
 
-from baselines.deep_iqa.named import SLOWFAST_R50, MethodRow, resnet50_spec, split_valid, url_spec, with_valid
+from baselines.deep_iqa.named import (SLOWFAST_R50, MethodRow, TemporalRow, resnet50_spec, split_valid, url_spec,
+                                      with_valid)
 from baselines.deep_vqa.base import ClipQualityModel
 from bench.models import register_model
 
 
 @register_model("tcsvt_bvqa")
-class TCSVTBVQARow(MethodRow, ClipQualityModel):
+class TCSVTBVQARow(TemporalRow, MethodRow, ClipQualityModel):
     method_module = "baselines.deep_vqa.tcsvt_bvqa"
     frozen_what = "the spatial ResNet-50 and the SlowFast (fixed by the method)"
     list_note = "fixed quality-aware ResNet-50 + SlowFast features, GRU, temporal pooling; PLCC + soft SRCC"

@@ -8,13 +8,13 @@ loads the authors' KoNViD-1k head (`models/VSFA.pt` from their repository, MIT) 
 """
 from __future__ import annotations
 
-from baselines.deep_iqa.named import MethodRow, resnet50_spec, split_valid, with_valid
+from baselines.deep_iqa.named import MethodRow, TemporalRow, resnet50_spec, split_valid, with_valid
 from baselines.deep_vqa.base import ClipQualityModel
 from bench.models import register_model
 
 
 @register_model("vsfa")
-class VSFARow(MethodRow, ClipQualityModel):
+class VSFARow(TemporalRow, MethodRow, ClipQualityModel):
     method_module = "baselines.deep_vqa.vsfa"
     frozen_what = "the ResNet-50 (fixed by the method)"
     list_note = "fixed ResNet-50 mean+std features per frame, GRU, min + soft-min temporal pooling; L1"
