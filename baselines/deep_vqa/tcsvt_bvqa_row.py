@@ -15,6 +15,7 @@ from __future__ import annotations
 from baselines.deep_iqa.named import (SLOWFAST_R50, MethodRow, TemporalRow, resnet50_spec, split_valid, url_spec,
                                       with_valid)
 from baselines.deep_vqa.base import ClipQualityModel
+from bench.errors import ConfigError
 from bench.models import register_model
 
 
@@ -30,6 +31,11 @@ class TCSVTBVQARow(TemporalRow, MethodRow, ClipQualityModel):
         return [resnet50_spec("spatial"), url_spec("motion", SLOWFAST_R50, "SlowFast-R50 trained on Kinetics-400")]
 
     def prepare_options(self) -> dict:
+        from baselines.deep_vqa.slowfast_motion import ALPHA
+
+        if self.settings.frames % ALPHA:
+            raise ConfigError(f"tcsvt_bvqa: frames={self.settings.frames} time steps; SlowFast's pathways need a "
+                              f"multiple of {ALPHA}")
         return {"steps": self.settings.frames}
 
     def frozen_part(self, module):

@@ -143,8 +143,11 @@ def test_a_table1_run_of_the_eight_through_bench_run(tiny_dataset, tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     table = build_table(TABLE1, load_results(tmp_path))
     assert [row.key for row in table.rows] == NAMES  # Table 1's order
+    footnoted = {row.key for row in table.rows if any("random init" in table.notes[k] for k in row.notes)}
+    assert footnoted == set(NAMES) - {"cnniqa"}  # CNNIQA has nothing pretrained: no footnote
     for name in NAMES:
         rec = json.loads((tmp_path / f"{name}@size=tiny" / "fold-1.json").read_text())
-        assert rec["status"] == "ok" and rec["model_card"]["init"] == "random init", rec.get("reason")
+        init = "from scratch (no pretrained parts)" if name == "cnniqa" else "random init"
+        assert rec["status"] == "ok" and rec["model_card"]["init"] == init, rec.get("reason")
         assert rec["model_card"]["protocol"]["loss"].startswith("the method's")
         assert np.isfinite(rec["metrics"]["quality"]["srcc"]), rec["metrics"]
