@@ -23,7 +23,8 @@ from bench.models import register_model
 class TCSVTBVQARow(TemporalRow, MethodRow, ClipQualityModel):
     method_module = "baselines.deep_vqa.tcsvt_bvqa"
     frozen_what = "the spatial ResNet-50 and the SlowFast (fixed by the method)"
-    list_note = "fixed quality-aware ResNet-50 + SlowFast features, GRU, temporal pooling; PLCC + soft SRCC"
+    list_note = ("fixed ResNet-50 (ImageNet, for the quality-aware one) + SlowFast features, GRU, temporal pooling; "
+                 "PLCC + soft SRCC")
     pairwise = True
 
     @classmethod
