@@ -102,7 +102,9 @@ PROFILES = {
                   "deep_vqa": {"frames": 16},  # the clip length of torchvision's Kinetics-400 video ResNets
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 16, "input_size": 364,
                                "precision": "bf16"},
-                  "lmm": {"precision": "bf16"}}),  # the zero-shot LMMs' published dtype (their frames: each row's)
+                  "lmm": {"precision": "bf16"}},  # the zero-shot LMMs' published dtype (their frames: each row's)
+        # VSFA's and TCSVT-BVQA's extractors are fixed by the methods: encoded once per run, heads trained per fold
+        models={"vsfa": {"freeze_backbone": True}, "tcsvt_bvqa": {"freeze_backbone": True}}),
     "quick": Profile(
         "quick", "a lighter CPU protocol: smaller inputs, fewer frames and epochs, frozen backbones",
         {"epochs": 5, "lr": 1e-4, "batch_size": 8, "input_size": 112, "frames": 4, "early_stopping": False,
@@ -113,7 +115,14 @@ PROFILES = {
                   # README's deep IQA/VQA section for the measurements.
                   "deep_iqa": {"input_size": 64, "frames": 3, "epochs": 10, "lr": 1e-3},
                   "deep_vqa": {"input_size": 64, "frames": 4, "epochs": 10, "lr": 1e-3},
-                  "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}}),
+                  "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}},
+        # The named deep IQA/VQA methods (README; sized so that the eight fit ~5 min of a 2-core CPU): CNNIQA sees 9
+        # patches per frame, 5 epochs; HyperIQA's hyper network costs ~60 ms per item and step here (it generates
+        # 33k target weights per crop), so it trains on the middle frame, 2 epochs, batches of 16; VSFA sees 6 time
+        # steps, TCSVT-BVQA 8 (SlowFast's fast pathway needs a multiple of 4), FAST-VQA and DOVER an 8-frame clip
+        # (2x2 fragments).
+        models={"cnniqa": {"input_size": 96, "epochs": 5}, "hyperiqa": {"frames": 1, "epochs": 2, "batch_size": 16},
+                "fastvqa": {"frames": 8}, "dover": {"frames": 8}, "vsfa": {"frames": 6}, "tcsvt_bvqa": {"frames": 8}}),
 }
 
 

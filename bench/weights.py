@@ -3,7 +3,8 @@
 Nothing is ever downloaded. A `WeightSpec` names what a model loads; `resolve` finds it, offline, in
 
 - torchvision's cache: `$TORCH_HOME/hub/checkpoints/<file>` (TORCH_HOME defaults to
-  `$XDG_CACHE_HOME/torch`, i.e. `~/.cache/torch`), the file torchvision's weights enum downloads;
+  `$XDG_CACHE_HOME/torch`, i.e. `~/.cache/torch`), the file torchvision's weights enum (or
+  `torch.hub.load_state_dict_from_url`, for checkpoints published at a URL) downloads;
 - the Hugging Face cache: `$HF_HOME/hub/models--ORG--NAME/snapshots/<revision>/` (HF_HOME defaults to
   `~/.cache/huggingface`; HF_HUB_CACHE overrides the hub folder), the layout `hf download` writes;
   timm's pretrained weights live there too (`timm/<model>.<tag>`);
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
-SOURCES = ("torchvision", "hf", "timm", "file")
+SOURCES = ("torchvision", "url", "hf", "timm", "file")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class WeightSpec:
 
     - torchvision: `id` is the weights enum ("ResNet50_Weights.IMAGENET1K_V1"), `url` its download URL
       (the cache file is its last path component).
+    - url: a checkpoint published at `url` (pytorchvideo's model zoo, an author's release), cached where
+      `torch.hub.load_state_dict_from_url` puts it: $TORCH_HOME/hub/checkpoints/<last path component>.
     - hf / timm: `id` is the Hugging Face repo ("Qwen/Qwen2.5-VL-7B-Instruct",
       "timm/swin_large_patch4_window7_224.ms_in22k_ft_in1k"); `files` the files that must be there
       (default: config.json and the weights, sharded or not).
@@ -53,6 +56,9 @@ class WeightSpec:
         if self.source == "torchvision":
             return (f"python -c \"from torchvision.models import get_weight; "
                     f"get_weight('{self.id}').get_state_dict(progress=True)\"  # into $TORCH_HOME/hub/checkpoints")
+        if self.source == "url":
+            return (f"python -c \"import torch; torch.hub.load_state_dict_from_url('{self.url}', progress=True)\""
+                    f"  # into $TORCH_HOME/hub/checkpoints")
         if self.source in ("hf", "timm"):
             rev = f" --revision {self.revision}" if self.revision else ""
             return f"hf download {self.id}{rev}  # (older huggingface_hub: huggingface-cli download {self.id}{rev})"
@@ -103,7 +109,7 @@ def resolve(spec: WeightSpec, path: Optional[str] = None) -> ResolvedWeights:
     """Find `spec`'s weights offline: `path` when given, else the standard cache of its source."""
     if path:
         return _resolve_path(spec, Path(path).expanduser())
-    if spec.source == "torchvision":
+    if spec.source in ("torchvision", "url"):
         return _resolve_torchvision(spec)
     if spec.source in ("hf", "timm"):
         return _resolve_hf(spec)

@@ -1,5 +1,6 @@
 """Deep IQA family (paper Table 1: CNNIQA, StairIQA, HyperIQA): architectures, input preparation and
-losses as plain PyTorch, one module per method. Importing the family registers its models: the backbone rows (`backbones`).
+losses as plain PyTorch, one module per method. Importing the family registers its models: the backbone rows (`backbones`) and the named methods'
+rows (`cnniqa_row`, `stairiqa_row`, `hyperiqa_row`, on `named.MethodRow`).
 
 Every method module (here and in `baselines.deep_vqa`) exposes:
 - `build(size="full"|"tiny", outputs=2, **arch_options) -> nn.Module`; `model(**batch)` takes the
@@ -18,4 +19,4 @@ Every method module (here and in `baselines.deep_vqa`) exposes:
 Shared parts: `common` (frames, crops, normalisation, frozen parts), `resnet` (the ResNet-50 trunk),
 `losses`.
 """
-from baselines.deep_iqa import backbones  # noqa: F401
+from baselines.deep_iqa import backbones, cnniqa_row, hyperiqa_row, stairiqa_row  # noqa: F401

@@ -96,12 +96,18 @@ class CNNIQA(nn.Module):
         self.fc3 = nn.Linear(fc2, outputs)
         self.dropout = nn.Dropout(dropout)
 
+    def pooled(self, patches: torch.Tensor) -> torch.Tensor:
+        """patches (M, 1, P, P) -> (M, 2 * n_kernels): the max and the min of every convolution map."""
+        h = self.conv1(patches).flatten(2)
+        return torch.cat([h.amax(-1), h.amin(-1)], dim=1)
+
+    def regress(self, pooled: torch.Tensor) -> torch.Tensor:
+        """The two fully connected layers and the output layer: (..., 2 * n_kernels) -> (..., outputs)."""
+        return self.fc3(F.relu(self.fc2(self.dropout(F.relu(self.fc1(pooled))))))
+
     def forward(self, patches: torch.Tensor) -> torch.Tensor:
         b, n = patches.shape[:2]
-        h = self.conv1(patches.flatten(0, 1)).flatten(2)
-        h = torch.cat([h.amax(-1), h.amin(-1)], dim=1)  # max and min pooling of every map
-        h = self.dropout(F.relu(self.fc1(h)))
-        scores = self.fc3(F.relu(self.fc2(h))).view(b, n, -1)
+        scores = self.regress(self.pooled(patches.flatten(0, 1))).view(b, n, -1)
         return mean_over_views(scores, self.training)
 
 

@@ -7,7 +7,27 @@ from torch import nn
 from baselines.deep_iqa.inputs import DIMENSIONS
 
 
-class ScoreHead(nn.Module):
+class InputScaling:
+    """Mixin for a head whose inputs are standardised per channel by two buffers (`input_mean`, `input_scale`),
+    identity until `fit_input_scaling` sets them (see `ScoreHead`)."""
+
+    def init_input_scaling(self, in_features: int) -> None:
+        self.register_buffer("input_mean", torch.zeros(in_features))
+        self.register_buffer("input_scale", torch.ones(in_features))
+
+    def scale_input(self, features):
+        return (features - self.input_mean) / self.input_scale
+
+    @torch.no_grad()
+    def fit_input_scaling(self, features) -> None:
+        """Standardise inputs with the mean and SD of `features` (N, C); channels that never vary keep scale 1."""
+        features = features.float().to(self.input_mean.device)
+        std = features.std(0) if len(features) > 1 else torch.zeros_like(self.input_scale)
+        self.input_mean.copy_(features.mean(0))
+        self.input_scale.copy_(torch.where(std > 1e-8, std, torch.ones_like(std)))
+
+
+class ScoreHead(InputScaling, nn.Module):
     """Pooled features (..., C) -> one score per dimension (..., 2): Linear(C, hidden), ReLU, Linear(hidden, 2).
 
     Its input is standardised per channel by two buffers, identity by default. On a frozen backbone they are
@@ -19,20 +39,11 @@ class ScoreHead(nn.Module):
 
     def __init__(self, in_features: int, hidden: int = 128, outputs: int = len(DIMENSIONS)):
         super().__init__()
-        self.register_buffer("input_mean", torch.zeros(in_features))
-        self.register_buffer("input_scale", torch.ones(in_features))
+        self.init_input_scaling(in_features)
         self.mlp = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, outputs))
 
     def forward(self, features):
-        return self.mlp((features - self.input_mean) / self.input_scale)
-
-    @torch.no_grad()
-    def fit_input_scaling(self, features) -> None:
-        """Standardise inputs with the mean and SD of `features` (N, C); channels that never vary keep scale 1."""
-        features = features.float().to(self.input_mean.device)
-        std = features.std(0) if len(features) > 1 else torch.zeros_like(self.input_scale)
-        self.input_mean.copy_(features.mean(0))
-        self.input_scale.copy_(torch.where(std > 1e-8, std, torch.ones_like(std)))
+        return self.mlp(self.scale_input(features))
 
 
 class BackboneRegressor(nn.Module):

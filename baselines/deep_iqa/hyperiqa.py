@@ -120,12 +120,15 @@ class HyperIQA(nn.Module):
     def hyper(self, images: torch.Tensor) -> dict:
         """Normalised images (M, 3, S, S) -> {"target_in": (M, target[0]), "weights": [(M, out, in)
         per target layer], "biases": [(M, out)]}: the target network of every image."""
-        _, l1, l2, l3, l4 = self.backbone(images)
+        return self.hyper_from_stages(*self.backbone(images)[1:])
+
+    def hyper_from_stages(self, l1, l2, l3, l4) -> dict:
+        """`hyper` from the backbone's four stage outputs (what a frozen backbone's memo holds)."""
         target_in = torch.cat([getattr(self, f"lda{i}_fc")(getattr(self, f"lda{i}_pool")(x).flatten(1))
                                for i, x in enumerate((l1, l2, l3, l4), start=1)], dim=1)
         feat = self.conv1(l4)
         pooled = feat.mean(dim=(2, 3))
-        m, n = images.shape[0], len(self.sizes)
+        m, n = l4.shape[0], len(self.sizes)
         weights, biases = [], []
         for i, (f_in, f_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
             weights.append(getattr(self, f"fc{i}w_conv")(feat).reshape(m, f_out, f_in))

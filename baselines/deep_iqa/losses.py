@@ -146,11 +146,12 @@ def _soft_srcc_one(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     rp, ry = soft_rank(p), soft_rank(y)
     rp = rp - rp.mean()
     ry = ry - ry.mean()
-    return 1 - (rp / rp.norm() * (ry / ry.norm())).sum()
+    return 1 - (rp / (rp.norm() + 1e-8) * (ry / (ry.norm() + 1e-8))).sum()  # tied predictions: no NaN
 
 
 def soft_srcc_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """TCSVT-BVQA's `loss_monotonicity`: 1 - SRCC computed on soft ranks (strength 1)."""
+    """TCSVT-BVQA's `loss_monotonicity`: 1 - SRCC computed on soft ranks (strength 1); all-tied predictions
+    give 1 (the authors' division by the norm gives NaN there)."""
     return _per_output(_soft_srcc_one, pred, target)
 
 

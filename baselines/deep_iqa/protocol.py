@@ -45,6 +45,7 @@ class DeepQualityModel(TorchModel):
     tasks = frozenset(DIMENSIONS)
     requirements = Requirements(packages=("torch", "torchvision"))
     default_loss = "mse"
+    own_losses: tuple = ()  # loss names a model accepts besides LOSSES (a named method's own: "method")
     batch_size = 8  # samples per prediction batch and per feature-extraction forward
 
     def __init__(self, loss: Optional[str] = None, threads: Optional[int] = None, **config):
@@ -54,8 +55,8 @@ class DeepQualityModel(TorchModel):
         the quick path several times slower (OpenMP threads waiting for each other when the cores are busy;
         a head's tiny steps never gain from them); `--set threads=2` on a quiet machine."""
         loss = loss or self.default_loss
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {loss!r}")
+        if loss not in LOSSES + self.own_losses:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES + self.own_losses)}, not {loss!r}")
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError(f"threads must be None or an integer >= 1, got {threads!r}")
         super().__init__(loss=loss, **({"threads": threads} if threads is not None else {}), **config)
@@ -167,14 +168,21 @@ class DeepQualityModel(TorchModel):
         train_s, val_s = (split_validation(samples, self.settings.val_fraction, context.seed)
                           if self.settings.early_stopping else (list(samples), []))
         feats = self._frozen_features(samples)
-        head = getattr(self.module, "head", None)
-        if hasattr(head, "fit_input_scaling"):
-            head.fit_input_scaling(torch.cat([feats[s.id].flatten(0, -2) for s in train_s]))
+        self.fit_input_scaling(train_s, feats)
         # Items are memoised tensors: preparing them in worker processes would only add forks.
         result = train(self.module, self.feature_items(train_s, feats), feature_item, self.step_loss,
                        replace(self.settings, workers=0), context, val_items=self.feature_items(val_s, feats),
                        name=self.name)
         context.training.update(result.record())
+
+    def fit_input_scaling(self, samples: Sequence, features: dict) -> None:
+        """Before a head trains on frozen features: standardise them with the training fold's statistics where the
+        head can (`ScoreHead.fit_input_scaling`)."""
+        import torch
+
+        head = getattr(self.module, "head", None)
+        if hasattr(head, "fit_input_scaling"):
+            head.fit_input_scaling(torch.cat([features[s.id].flatten(0, -2) for s in samples]))
 
     def _frozen_features(self, samples: Sequence) -> dict:
         """{sample id: (U, C) features}, computed once per run (context.memo) in batches of `batch_size`."""

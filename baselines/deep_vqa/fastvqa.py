@@ -72,12 +72,21 @@ class VQAHead(nn.Module):
         return self.fc_last(self.dropout(self.gelu(self.fc_hid(self.dropout(x)))))
 
 
+def positions(backbone: nn.Module, normalize: Normalize, clips: torch.Tensor) -> torch.Tensor:
+    """uint8 clips (B, N, 3, T, H, W) -> the backbone's features of every position of every clip, (B, N*t*h*w, C)."""
+    f = backbone(normalize(clips.flatten(0, 1)))
+    return f.flatten(2).transpose(1, 2).reshape(clips.shape[0], -1, f.shape[1])
+
+
+def position_scores(head: VQAHead, features: torch.Tensor) -> torch.Tensor:
+    """The head on every position of (B, P, C) features, averaged: (B, outputs)."""
+    return head(features.transpose(1, 2)[..., None, None]).mean(dim=(2, 3, 4))
+
+
 def clip_scores(backbone: nn.Module, head: VQAHead, clips: torch.Tensor, normalize: Normalize) -> torch.Tensor:
-    """uint8 clips (B, N, 3, T, H, W) -> the mean local score of every clip, averaged over its N clips:
-    (B, outputs)."""
-    b, n = clips.shape[:2]
-    local = head(backbone(normalize(clips.flatten(0, 1))))
-    return local.mean(dim=(2, 3, 4)).view(b, n, -1).mean(dim=1)
+    """uint8 clips (B, N, 3, T, H, W) -> the mean local score over every position of the N clips (each clip has as
+    many positions, so this is the mean of the clips' scores): (B, outputs)."""
+    return position_scores(head, positions(backbone, normalize, clips))
 
 
 class FastVQA(nn.Module):

@@ -84,6 +84,11 @@ class SimpleVQA(FrozenParts):
         slow, fast = self.motion(self.motion_normalize(clips.flatten(0, 1)))
         return {"motion": torch.cat([slow.mean(dim=(2, 3, 4)), fast.mean(dim=(2, 3, 4))], dim=1).view(b, k, -1)}
 
+    def spatial(self, frames: torch.Tensor) -> torch.Tensor:
+        """uint8 key frames (M, 3, S, S) -> (M, 2 x (c2 + c3 + c4)): mean and std of stages 2, 3 and 4."""
+        _, _, l2, l3, l4 = self.backbone(self.normalize(frames))
+        return torch.cat([mean_std_pool(l2), mean_std_pool(l3), mean_std_pool(l4)], dim=1)
+
     def forward(self, frames: torch.Tensor, clips: Optional[torch.Tensor] = None,
                 motion: Optional[torch.Tensor] = None) -> torch.Tensor:
         if motion is None:
@@ -91,9 +96,7 @@ class SimpleVQA(FrozenParts):
                 raise ValueError("SimpleVQA: give clips or their frozen motion features")
             motion = self.frozen_features(clips)["motion"]
         b, k = frames.shape[:2]
-        _, _, l2, l3, l4 = self.backbone(self.normalize(frames.flatten(0, 1)))
-        spatial = torch.cat([mean_std_pool(l2), mean_std_pool(l3), mean_std_pool(l4)], dim=1)
-        scores = self.quality(torch.cat([spatial, motion.flatten(0, 1)], dim=1))
+        scores = self.quality(torch.cat([self.spatial(frames.flatten(0, 1)), motion.flatten(0, 1)], dim=1))
         return scores.view(b, k, -1).mean(dim=1)
 
 

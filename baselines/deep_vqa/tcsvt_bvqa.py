@@ -148,6 +148,10 @@ class TCSVTBVQA(FrozenParts):
                 raise ValueError("TCSVT-BVQA: give clips and keep, or their frozen features and length")
             extracted = self.frozen_features(clips, keep)
             features, length = extracted["features"], extracted["length"]
+        return self.regress(features, length)
+
+    def regress(self, features: torch.Tensor, length: torch.Tensor) -> torch.Tensor:
+        """Frozen features (B, L, F) and lengths (B,) -> the output of `forward`."""
         relative = torch.sigmoid(self.head(features, length))
         mapped = self.nlm(relative)
         return torch.stack([relative, mapped], dim=1) if self.training else mapped

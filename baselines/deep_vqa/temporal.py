@@ -18,6 +18,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from baselines.deep_iqa.heads import InputScaling
+
 
 def subjective_pooling(q: torch.Tensor, tau: int = 12, beta: float = 0.5) -> torch.Tensor:
     """Frame scores (T, outputs) -> pooled frame scores q' (T, outputs); their mean is the video's."""
@@ -34,20 +36,24 @@ def subjective_pooling(q: torch.Tensor, tau: int = 12, beta: float = 0.5) -> tor
     return beta * current + (1 - beta) * memory
 
 
-class GRUQualityHead(nn.Module):
+class GRUQualityHead(InputScaling, nn.Module):
     """features (B, L, F) and valid lengths (B,) -> frame scores through fc0 -> GRU -> q, pooled per
-    item over its first `length` steps: (B, outputs)."""
+    item over its first `length` steps: (B, outputs).
+
+    Its inputs pass the identity standardisation of `InputScaling` unless a harness fits it (random-initialised
+    extractors give features that saturate the GRU: every video the same score)."""
 
     def __init__(self, in_features: int, reduced: int = 128, hidden: int = 32, outputs: int = 1,
                  tau: int = 12, beta: float = 0.5):
         super().__init__()
+        self.init_input_scaling(in_features)
         self.fc0 = nn.Linear(in_features, reduced)
         self.rnn = nn.GRU(reduced, hidden, batch_first=True)
         self.q = nn.Linear(hidden, outputs)
         self.tau, self.beta = tau, beta
 
     def frame_scores(self, features: torch.Tensor) -> torch.Tensor:
-        out, _ = self.rnn(self.fc0(features))
+        out, _ = self.rnn(self.fc0(self.scale_input(features)))
         return self.q(out)
 
     def forward(self, features: torch.Tensor, length: torch.Tensor) -> torch.Tensor:

@@ -29,6 +29,10 @@ from bench.models.base import Model, Prediction, Requirements, RunContext
 from bench.settings import Settings
 
 
+# `init` of a network that has no pretrained parts to load (a method trained from scratch, e.g. CNNIQA)
+FROM_SCRATCH = "from scratch (no pretrained parts)"
+
+
 class TorchModel(Model):
     uses_settings = True
     trainable = True
@@ -110,7 +114,8 @@ class TorchModel(Model):
         for w in loaded:
             self.load_pretrained(self.module, w)
         self._from_scratch = not loaded
-        self.init = ("random init" if not loaded else "pretrained" if not missing
+        self.init = (FROM_SCRATCH if not self.weight_specs(self.config) else "random init" if not loaded
+                     else "pretrained" if not missing
                      else "partly pretrained (" + ", ".join(f"{w.spec.key}: random init" for w in missing) + ")")
         self.module.to(context.device)
         self._clean = trained_state(self.module)

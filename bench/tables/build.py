@@ -14,6 +14,7 @@ from typing import Optional
 import pandas as pd
 
 from bench.errors import ConfigError, DataError
+from bench.learn.torch_model import FROM_SCRATCH
 from bench.models.families import FAMILIES as FAMILY_ORDER
 from bench.models.families import FAMILY_MARKERS, FAMILY_NAMES
 from bench.results import aggregate, registry_name
@@ -274,7 +275,7 @@ def _row_notes(row: Row, rec: dict, agg: dict, selected: list, note) -> None:
     for text in (rec.get("model_card") or {}).get("notes") or ():  # what the model says of itself (LMM rows)
         row.notes.append(note(text))
     inits = sorted({str((r.get("model_card") or {}).get("init")) for r in selected
-                    if r["model"] == row.model and r.get("status") == "ok"} - {"pretrained", "None"})
+                    if r["model"] == row.model and r.get("status") == "ok"} - {"pretrained", "None", FROM_SCRATCH})
     if inits:
         row.notes.append(note(f"{row.label}: {' / '.join(inits)}: its pretrained weights were not found, so the "
                               "network started from a seeded random initialisation (not the pretrained model)"))
