@@ -102,18 +102,27 @@ PROFILES = {
                   "deep_vqa": {"frames": 16},  # the clip length of torchvision's Kinetics-400 video ResNets
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 16, "input_size": 364,
                                "precision": "bf16"},
-                  "lmm": {"precision": "bf16"}}),  # the zero-shot LMMs' published dtype (their frames: each row's)
+                  "lmm": {"precision": "bf16"}},  # the zero-shot LMMs' published dtype (their frames: each row's)
+        # The deep saliency networks' published input heights (4:3 canvases): 600x800, 480x640, 288x384.
+        models={"salicon": {"input_size": 600}, "sal_cfs_gan": {"input_size": 480},
+                "transalnet_resnet": {"input_size": 288}, "transalnet_dense": {"input_size": 288}}),
     "quick": Profile(
         "quick", "a lighter CPU protocol: smaller inputs, fewer frames and epochs, frozen backbones",
         {"epochs": 5, "lr": 1e-4, "batch_size": 8, "input_size": 112, "frames": 4, "early_stopping": False,
          "pretrained": "if_available", "freeze_backbone": True},
-        families={"deep_saliency": {"epochs": 5, "early_stopping": True},
+        # Deep saliency: frozen encoders (features once per run on 64-px-high canvases), heads per fold at a
+        # head's rate; GazeGAN (no encoder) whole at its minimum input, narrowed (see the README's deep
+        # saliency section for the measurements).
+        families={"deep_saliency": {"epochs": 5, "early_stopping": True, "patience": 2, "input_size": 64,
+                                    "lr": 1e-3},
                   # Frozen backbones: features of each video once per run at 64 px, a head per fold (10 epochs
                   # at a head's rate). Sized so that the 15 backbone rows fit ~5 min of a 2-core CPU; see the
                   # README's deep IQA/VQA section for the measurements.
                   "deep_iqa": {"input_size": 64, "frames": 3, "epochs": 10, "lr": 1e-3},
                   "deep_vqa": {"input_size": 64, "frames": 4, "epochs": 10, "lr": 1e-3},
-                  "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}}),
+                  "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 4, "input_size": 56}},
+        models={"salicon": {"epochs": 20, "patience": 3}, "sal_cfs_gan": {"input_size": 128, "epochs": 1},
+                "transalnet_resnet": {"input_size": 32, "epochs": 2}, "transalnet_dense": {"input_size": 32, "epochs": 2}}),
 }
 
 
