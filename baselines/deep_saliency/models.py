@@ -359,7 +359,7 @@ class SalCFSGAN(DeepSaliencyModel):
     canvas_multiple = 2
     train_flip = True
     objective = "LSGAN + 1 L1 - 10 CC + 10 KL - 1 NSS (the release's); validation: the content loss"
-    list_note = "GazeGAN (the Sal-CFS-GAN repository); trained from scratch"
+    list_note = "GazeGAN (the Sal-CFS-GAN repository); from scratch; quick profile: width 4 of 64"
 
     def __init__(self, width: Optional[int] = None, **config):
         """`width`: base width of generator and discriminator (None: the `size`'s, 64 for "full" as
@@ -390,7 +390,14 @@ class SalCFSGAN(DeepSaliencyModel):
     def training_options(self) -> dict:
         return {"step": _gan_step, "optimizers": self.module.configure_optimizers(lr=self.settings.lr)}
 
+    def setup(self, context: RunContext) -> None:
+        super().setup(context)
+        self.init = "from scratch (no pretrained part, as the release)"
+
     def describe(self) -> dict:
         out = super().describe()
-        out["protocol"]["width"] = self.network_width()
+        width = out["protocol"]["width"] = self.network_width()
+        if width != sal_cfs_gan.WIDTHS["full"]["generator"]:
+            out["notes"] = [f"Sal-CFS-GAN: generator and discriminator of base width {width}, not "
+                            f"the release's {sal_cfs_gan.WIDTHS['full']['generator']} (quick profile or --set)"]
         return out

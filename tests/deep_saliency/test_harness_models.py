@@ -140,10 +140,12 @@ def test_bench_run_and_table3_on_a_tiny_stand_in(tiny_dataset, tmp_path):
     for name in ROWS:
         rec = json.loads((tmp_path / "run" / f"{name}@size=tiny" / "fold-0.json").read_text())
         assert rec["status"] == "ok" and {"nss", "cc", "kld", "sim"} <= set(rec["metrics"]["saliency"]), rec
-        assert rec["model_card"]["init"] == "random init"
+        assert rec["model_card"]["init"] == ("random init" if name != "sal_cfs_gan" else
+                                             "from scratch (no pretrained part, as the release)")
         maps = np.load(tmp_path / "run" / f"{name}@size=tiny" / "fold-0.maps.npz")
         assert all(maps[k].ndim == 2 and maps[k].min() >= 0 for k in maps.files)
     r = bench("tables", "--results", tmp_path / "run", "--table", "3", "--format", "md", "--no-write")
     assert r.returncode == 0, r.stdout + r.stderr
     at = [r.stdout.index(label) for label in ("IT [27]", *ROWS.values())]
     assert at == sorted(at), r.stdout
+    assert "Sal-CFS-GAN [5]: random init" not in r.stdout  # it has no pretrained part to miss
