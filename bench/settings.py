@@ -103,13 +103,20 @@ PROFILES = {
                   "lmme3dhf": {"epochs": 1, "batch_size": 1, "frames": 16, "input_size": 364,
                                "precision": "bf16"},
                   "lmm": {"precision": "bf16"}},  # the zero-shot LMMs' published dtype (their frames: each row's)
-        # VSFA's and TCSVT-BVQA's extractors are fixed by the methods: encoded once per run, heads trained per fold
-        models={"vsfa": {"freeze_backbone": True}, "tcsvt_bvqa": {"freeze_backbone": True}}),
+        # VSFA's and TCSVT-BVQA's extractors are fixed by the methods: encoded once per run, heads trained per fold.
+        # The deep saliency networks' published input heights (4:3 canvases): 600x800, 480x640, 288x384.
+        models={"vsfa": {"freeze_backbone": True}, "tcsvt_bvqa": {"freeze_backbone": True},
+                "salicon": {"input_size": 600}, "sal_cfs_gan": {"input_size": 480},
+                "transalnet_resnet": {"input_size": 288}, "transalnet_dense": {"input_size": 288}}),
     "quick": Profile(
         "quick", "a lighter CPU protocol: smaller inputs, fewer frames and epochs, frozen backbones",
         {"epochs": 5, "lr": 1e-4, "batch_size": 8, "input_size": 112, "frames": 4, "early_stopping": False,
          "pretrained": "if_available", "freeze_backbone": True},
-        families={"deep_saliency": {"epochs": 5, "early_stopping": True},
+        # Deep saliency: frozen encoders (features once per run on 64-px-high canvases), heads per fold at a
+        # head's rate; GazeGAN (no encoder) whole at its minimum input, narrowed (see the README's deep
+        # saliency section for the measurements).
+        families={"deep_saliency": {"epochs": 5, "early_stopping": True, "patience": 2, "input_size": 64,
+                                    "lr": 1e-3},
                   # Frozen backbones: features of each video once per run at 64 px, a head per fold (10 epochs
                   # at a head's rate). Sized so that the 15 backbone rows fit ~5 min of a 2-core CPU; see the
                   # README's deep IQA/VQA section for the measurements.
@@ -125,7 +132,10 @@ PROFILES = {
         # steps, TCSVT-BVQA 8 (SlowFast's fast pathway needs a multiple of 4), FAST-VQA and DOVER an 8-frame clip
         # (2x2 fragments).
         models={"cnniqa": {"input_size": 96, "epochs": 5}, "hyperiqa": {"frames": 1, "epochs": 2, "batch_size": 16},
-                "fastvqa": {"frames": 8}, "dover": {"frames": 8}, "vsfa": {"frames": 6}, "tcsvt_bvqa": {"frames": 8}}),
+                "fastvqa": {"frames": 8}, "dover": {"frames": 8}, "vsfa": {"frames": 6}, "tcsvt_bvqa": {"frames": 8},
+                # the deep saliency rows (README: Deep saliency; sized so that the four fit ~5 min of a 2-core CPU)
+                "salicon": {"epochs": 20, "patience": 3}, "sal_cfs_gan": {"input_size": 128, "epochs": 1},
+                "transalnet_resnet": {"input_size": 32, "epochs": 2}, "transalnet_dense": {"input_size": 32, "epochs": 2}}),
 }
 
 

@@ -9,5 +9,7 @@ each exposing the same parts: `build(size="full"|"tiny", **arch_options)` (rando
 `INPUT_SIZE`. Shared parts: `views` (the 3-view layout), `losses` (differentiable saliency
 metrics), `pretrained` (loading a torchvision checkpoint into a named part).
 
-Importing this package registers nothing: the harness models wrap these modules.
+The harness models (`models`: `salicon`, `sal_cfs_gan`, `transalnet_resnet`, `transalnet_dense`)
+wrap these modules; importing this package registers them.
 """
+from . import models  # noqa: F401

@@ -84,10 +84,19 @@ class Salicon(nn.Module):
         nn.init.zeros_(self.readout.bias)
 
     def forward(self, fine: torch.Tensor, coarse: torch.Tensor, saliency=None, fixations=None) -> torch.Tensor:
-        n_views = fine.shape[1]
+        return self.decode(self.encode(fine, coarse), fine.shape[1])
+
+    def encode(self, fine: torch.Tensor, coarse: torch.Tensor) -> tuple[torch.Tensor]:
+        """The pretrained part: both streams, the coarse one upsampled, concatenated per view
+        ((B * V, 1024, h/16, w/16) in a 1-tuple)."""
         f = self.fine(flatten_views(fine))
         c = F.interpolate(self.coarse(flatten_views(coarse)), size=f.shape[-2:], mode="bilinear", align_corners=False)
-        return tile_views(torch.sigmoid(self.readout(torch.cat([f, c], dim=1))), n_views)
+        return (torch.cat([f, c], dim=1),)
+
+    def decode(self, features, n_views: int) -> torch.Tensor:
+        """The rest: readout and sigmoid of `encode`'s features, tiled (B, 1, h/16, V * w/16)."""
+        (x,) = features
+        return tile_views(torch.sigmoid(self.readout(x)), n_views)
 
 
 def build(size: str = "full") -> Salicon:

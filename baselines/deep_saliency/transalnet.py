@@ -168,11 +168,27 @@ class TranSalNet(nn.Module):
         self.relu = nn.ReLU(inplace=True)
 
     def forward(self, image: torch.Tensor, saliency=None, fixations=None) -> torch.Tensor:
-        n_views = image.shape[1]
-        s8, s16, s32 = self.encoder(flatten_views(image))
-        x = self.upsample(self.block32(self.transformer32(s32)))
-        x = self.upsample(self.block16(self.relu(x * self.transformer16(s16))))
-        x = self.upsample(self.block8(self.relu(x * self.transformer8(s8))))
+        return self.decode(self.encode(image), image.shape[1])
+
+    def encode(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The pretrained part: the CNN encoder's 1/8, 1/16 and 1/32 features of each view."""
+        return self.encoder(flatten_views(image))
+
+    def decode(self, features, n_views: int) -> torch.Tensor:
+        """The rest: transformers and decoder on `encode`'s features -> tiled map (B, 1, h, V * w)."""
+        return self.fuse(self.attend(features), n_views)
+
+    def attend(self, features) -> tuple[torch.Tensor, ...]:
+        """The transformer encoders on the 1/8, 1/16 and 1/32 features."""
+        s8, s16, s32 = features
+        return self.transformer8(s8), self.transformer16(s16), self.transformer32(s32)
+
+    def fuse(self, tokens, n_views: int) -> torch.Tensor:
+        """The CNN decoder on `attend`'s outputs -> tiled map (B, 1, h, V * w)."""
+        t8, t16, t32 = tokens
+        x = self.upsample(self.block32(t32))
+        x = self.upsample(self.block16(self.relu(x * t16)))
+        x = self.upsample(self.block8(self.relu(x * t8)))
         x = self.block2(self.upsample(self.block4(x)))
         x = self.block1(self.upsample(x))
         return tile_views(torch.sigmoid(self.readout(x)), n_views)

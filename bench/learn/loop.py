@@ -14,7 +14,10 @@
 - per-epoch checkpoints in the fold's work folder (`context.work_dir`): a fold killed at any moment
   resumes after its last finished epoch, with the same final numbers as an uninterrupted run;
 - a loss curve per epoch (`LoopResult.history`), which the runner stores in the fold's record;
-- a progress bar per epoch.
+- a progress bar per epoch;
+- a training step of its own where one loss and one optimiser do not fit (a GAN's generator and
+  discriminator): `train(..., step=fn(module, batch, optimizers) -> {name: loss}, optimizers={name: opt})`;
+  every optimiser's state is checkpointed per epoch and resumed with the module's.
 
 Only what training changes is checkpointed: parameters that require gradients and buffers (a model
 on a frozen multi-gigabyte base saves its adapters and heads, not the base).
@@ -164,29 +167,49 @@ def _load(path: Path) -> Optional[dict]:
 def train(module: torch.nn.Module, items: Sequence, prepare: Callable, step_loss: Callable,
           settings: Settings, context, *, val_items: Sequence = (), params=None,
           collate: Optional[Callable] = None, name: str = "", epochs: Optional[int] = None,
-          lr: Optional[float] = None) -> LoopResult:
+          lr: Optional[float] = None, step: Optional[Callable] = None,
+          optimizers: Optional[dict] = None) -> LoopResult:
     """Train `module` in place; returns the loss curve. See the module docstring.
 
     `step_loss(module, batch) -> scalar tensor` computes the loss of one (device-placed) batch.
     `params`: what the optimiser (Adam) updates (default: every parameter that requires gradients).
     `epochs`/`lr` override the settings' (LMME3DHF's stages, a quick family's own head training).
+
+    `step` and `optimizers` (together) replace the loop's one Adam step: `step(module, batch, optimizers)`
+    runs the backward passes and optimiser steps of one batch itself and returns its losses as floats
+    ({name: value}, the first being the one recorded as `train_loss`; with several, each epoch's means go
+    to `train_losses`). `optimizers` ({name: torch.optim.Optimizer}) are made by the caller, so `params`
+    and `lr` do not apply; `step_loss` still gives the validation loss for early stopping. Such a step
+    runs in fp32 (autocast would wrap its backward passes).
     """
     from tqdm.auto import tqdm
 
     device = torch.device(context.device)
     epochs = settings.epochs if epochs is None else int(epochs)
-    params = [p for p in (params if params is not None else module.parameters()) if p.requires_grad]
-    if not params:
-        raise RuntimeError(f"{name}: nothing to train (no parameter requires gradients)")
-    opt = torch.optim.Adam(params, lr=settings.lr if lr is None else lr, weight_decay=settings.weight_decay)
-    scaler = torch.amp.GradScaler("cuda") if settings.precision == "fp16" else None
+    if (step is None) != (optimizers is None):
+        raise ConfigError(f"{name}: a training step of its own comes with its optimizers (pass both or neither)")
+    if step is None:
+        params = [p for p in (params if params is not None else module.parameters()) if p.requires_grad]
+        if not params:
+            raise RuntimeError(f"{name}: nothing to train (no parameter requires gradients)")
+        optimizers = {"adam": torch.optim.Adam(params, lr=settings.lr if lr is None else lr,
+                                               weight_decay=settings.weight_decay)}
+        scaler = torch.amp.GradScaler("cuda") if settings.precision == "fp16" else None
+        step = _loss_step(step_loss, settings, context.device, scaler)
+    elif params is not None or lr is not None:
+        raise ConfigError(f"{name}: `params` and `lr` set up the loop's own Adam; with `optimizers` the caller does")
+    elif settings.precision != "fp32":
+        raise ConfigError(f"{name}: precision {settings.precision} is not supported by a training step of its own; "
+                          f"use fp32")
     work = Path(context.work_dir) if context.work_dir else None
     result = LoopResult(n_train=len(items), n_val=len(val_items))
     start, best_loss, stale = 0, math.inf, 0
     saved = _load(work / CHECKPOINT) if work else None
-    if saved is not None and saved.get("epochs") == epochs and saved.get("n_items") == len(items):
+    if saved is not None and saved.get("epochs") == epochs and saved.get("n_items") == len(items) \
+            and set(saved.get("optimizers", {})) == set(optimizers):
         module.load_state_dict(saved["module"], strict=False)
-        opt.load_state_dict(saved["optimizer"])
+        for key, opt in optimizers.items():
+            opt.load_state_dict(saved["optimizers"][key])
         start, best_loss, stale = saved["epoch"] + 1, saved["best_loss"], saved["stale"]
         result.history, result.best_epoch = list(saved["history"]), saved["best_epoch"]
         result.resumed_after = saved["epoch"]
@@ -197,28 +220,25 @@ def train(module: torch.nn.Module, items: Sequence, prepare: Callable, step_loss
         t0 = time.perf_counter()
         torch.manual_seed(seed * 100_003 + epoch)
         module.train()
-        total, count = 0.0, 0
+        totals, count = {}, 0
         batches = loader(items, prepare, settings, seed, epoch, shuffle=True, collate=collate)
         bar = tqdm(batches, desc=f"{name} epoch {epoch + 1}/{epochs}", leave=False, unit="batch",
                    disable=not getattr(context, "progress", False))
         for batch in bar:
             batch = to_device(batch, device)
-            with autocast(settings, context.device):
-                loss = step_loss(module, batch)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"{name}: loss became {loss.item()} at epoch {epoch + 1}")
-            opt.zero_grad(set_to_none=True)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.step(opt)
-                scaler.update()
-            else:
-                loss.backward()
-                opt.step()
+            losses = step(module, batch, optimizers)
+            for key, value in losses.items():
+                if not math.isfinite(value):
+                    raise FloatingPointError(f"{name}: {'' if key == 'loss' else key + ' '}loss became {value} "
+                                             f"at epoch {epoch + 1}")
             n = _batch_len(batch)
-            total, count = total + float(loss.detach()) * n, count + n
-            bar.set_postfix(loss=f"{total / max(count, 1):.4g}")
-        row = {"epoch": epoch + 1, "train_loss": total / max(count, 1)}
+            totals = {key: totals.get(key, 0.0) + value * n for key, value in losses.items()}
+            count += n
+            bar.set_postfix(loss=f"{next(iter(totals.values())) / max(count, 1):.4g}")
+        means = {key: value / max(count, 1) for key, value in totals.items()}
+        row = {"epoch": epoch + 1, "train_loss": next(iter(means.values()), 0.0)}
+        if len(means) > 1:
+            row["train_losses"] = means
         if val_items:
             row["val_loss"] = evaluate(module, val_items, prepare, step_loss, settings, context, collate)
             if row["val_loss"] < best_loss - 1e-12:
@@ -231,12 +251,35 @@ def train(module: torch.nn.Module, items: Sequence, prepare: Callable, step_loss
         result.history.append(row)
         if work:
             _save({"epoch": epoch, "epochs": epochs, "n_items": len(items), "module": trained_state(module),
-                   "optimizer": opt.state_dict(), "best_loss": best_loss, "stale": stale,
-                   "best_epoch": result.best_epoch, "history": result.history}, work / CHECKPOINT)
+                   "optimizers": {key: opt.state_dict() for key, opt in optimizers.items()},
+                   "best_loss": best_loss, "stale": stale, "best_epoch": result.best_epoch,
+                   "history": result.history}, work / CHECKPOINT)
     result.stopped_early = bool(settings.early_stopping and len(result.history) < epochs)
     if val_items and work and (work / BEST).is_file():
         module.load_state_dict(_load(work / BEST), strict=False)
     return result
+
+
+def _loss_step(step_loss: Callable, settings: Settings, device: str, scaler) -> Callable:
+    """The loop's own step: `step_loss` under autocast, backward (loss-scaled for fp16), one optimiser step."""
+
+    def step(module, batch, optimizers) -> dict:
+        (opt,) = optimizers.values()
+        with autocast(settings, device):
+            loss = step_loss(module, batch)
+        if not torch.isfinite(loss):
+            return {"loss": loss.item()}  # the loop stops there, before a step on it
+        opt.zero_grad(set_to_none=True)
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+        else:
+            loss.backward()
+            opt.step()
+        return {"loss": float(loss.detach())}
+
+    return step
 
 
 def _batch_len(batch) -> int:

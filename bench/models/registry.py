@@ -38,6 +38,7 @@ BUILTIN_MODULES = (
     "baselines.deep_iqa",
     "baselines.deep_vqa",
     "baselines.classic_saliency",
+    "baselines.deep_saliency",
     "baselines.lmm",
     "lmme3dhf",
 )

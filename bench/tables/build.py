@@ -274,8 +274,9 @@ def _row_notes(row: Row, rec: dict, agg: dict, selected: list, note) -> None:
                               "fitted on each training fold (not the method's native score)"))
     for text in (rec.get("model_card") or {}).get("notes") or ():  # what the model says of itself (LMM rows)
         row.notes.append(note(text))
-    inits = sorted({str((r.get("model_card") or {}).get("init")) for r in selected
-                    if r["model"] == row.model and r.get("status") == "ok"} - {"pretrained", "None", FROM_SCRATCH})
+    inits = sorted({str((r.get("model_card") or {}).get("init")) for r in selected  # a network that loads no
+                    if r["model"] == row.model and r.get("status") == "ok"  # pretrained weights misses none
+                    and (r.get("model_card") or {}).get("weights") != []} - {"pretrained", "None", FROM_SCRATCH})
     if inits:
         row.notes.append(note(f"{row.label}: {' / '.join(inits)}: its pretrained weights were not found, so the "
                               "network started from a seeded random initialisation (not the pretrained model)"))

@@ -138,6 +138,66 @@ def test_loop_overfits_and_early_stopping_uses_the_training_fold_only(tiny_datas
     assert all("val_loss" in h for h in ctx.training["history"])
 
 
+class _Pairs:
+    """Picklable training preparation: x and a noisy linear target, from the item's rng."""
+
+    def __call__(self, item, rng):
+        x = torch.from_numpy(rng.normal(size=4).astype(np.float32))
+        return {"x": x, "y": x.sum(0, keepdim=True) + 0.1 * float(rng.normal())}
+
+
+def _two_optimizer_step(module, batch, optimizers):
+    """A GAN-shaped step: two networks, two losses, two optimisers, each stepping its own network."""
+    loss_a = ((module["a"](batch["x"]) - batch["y"]) ** 2).mean()
+    loss_b = ((module["b"](batch["x"]) + batch["y"]) ** 2).mean()
+    for key, loss in (("a", loss_a), ("b", loss_b)):
+        optimizers[key].zero_grad(set_to_none=True)
+        loss.backward()
+        optimizers[key].step()
+    return {"a": loss_a.item(), "b": loss_b.item()}
+
+
+def test_loop_step_with_several_optimizers_checkpoints_and_resumes_them_all(tmp_path):
+    from bench.learn.loop import CHECKPOINT, train
+    from bench.models.base import RunContext
+
+    def run(work, epochs, fail_at=None):
+        torch.manual_seed(0)
+        module = torch.nn.ModuleDict({"a": torch.nn.Linear(4, 1), "b": torch.nn.Linear(4, 1)})
+        optimizers = {k: torch.optim.Adam(module[k].parameters(), lr=0.05) for k in ("a", "b")}
+
+        calls = []
+
+        def step(m, batch, opts):
+            calls.append(1)
+            if fail_at is not None and len(calls) > 3 * fail_at:  # 3 batches an epoch
+                raise KeyboardInterrupt  # killed in epoch `fail_at` (0-based), after the earlier epochs' checkpoints
+            return _two_optimizer_step(m, batch, opts)
+
+        ctx = RunContext(settings=Settings(epochs=epochs, batch_size=4, workers=0), progress=False, work_dir=work)
+        result = train(module, list(range(12)), _Pairs(), lambda m, b: torch.zeros(()), ctx.settings, ctx,
+                       step=step, optimizers=optimizers)
+        return module, optimizers, result
+
+    ref, ref_opts, ref_result = run(tmp_path / "ref", 4)
+    history = ref_result.history
+    assert history[-1]["train_losses"]["a"] < 0.5 * history[0]["train_losses"]["a"]
+    assert [h["train_loss"] for h in history] == [h["train_losses"]["a"] for h in history]
+    saved = torch.load(tmp_path / "ref" / CHECKPOINT, weights_only=True)
+    assert set(saved["optimizers"]) == {"a", "b"} and all(o["state"] for o in saved["optimizers"].values())
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "killed", 4, fail_at=2)
+    resumed, opts, result = run(tmp_path / "killed", 4)
+    losses = lambda rows: [(h["train_loss"], h["train_losses"]) for h in rows]  # noqa: E731
+    assert result.resumed_after == 1 and losses(result.history) == losses(history)
+    assert all(torch.equal(p, q) for p, q in zip(ref.parameters(), resumed.parameters()))
+    for key in ("a", "b"):  # Adam's moments went on from the checkpoint, not from zero
+        assert torch.equal(ref_opts[key].state_dict()["state"][0]["exp_avg_sq"],
+                           opts[key].state_dict()["state"][0]["exp_avg_sq"])
+    with pytest.raises(ConfigError, match="both or neither"):
+        train(ref, [0], _Pairs(), None, Settings(), RunContext(), step=_two_optimizer_step)
+
+
 # ---- weights: caches laid out like the real ones ------------------------------------------------------
 def test_weights_resolver_reads_fake_caches(tmp_path, monkeypatch):
     from bench.weights import WeightSpec, resolve
