@@ -27,7 +27,6 @@ averaged over units), and optionally `frozen_part`, `feature_items`, `default_lo
 """
 from __future__ import annotations
 
-import contextlib
 from typing import Optional, Sequence
 
 import numpy as np
@@ -35,6 +34,7 @@ import numpy as np
 from baselines.deep_iqa.inputs import DIMENSIONS, feature_item, target
 from baselines.deep_iqa.losses import LOSSES, quality_loss
 from bench.errors import DataError
+from bench.learn.threads import torch_threads
 from bench.learn.torch_model import TorchModel
 from bench.models.base import Prediction, Requirements, RunContext
 
@@ -217,22 +217,11 @@ class DeepQualityModel(TorchModel):
                 x = torch.stack([feats[s.id] for s in samples]).to(self.context.device)
                 return self.to_predictions(self.score(self.module, x), samples)
 
-    @contextlib.contextmanager
     def _threads(self):
         threads = self.threads
         if threads is None and self.settings.freeze_backbone and str(self.context.device) == "cpu":
             threads = 1
-        if threads is None:
-            yield
-            return
-        import torch
-
-        before = torch.get_num_threads()
-        torch.set_num_threads(threads)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(before)
+        return torch_threads(threads)
 
     # -- state and facts ---------------------------------------------------------------------------------
     def get_state(self) -> dict:
