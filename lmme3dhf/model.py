@@ -44,13 +44,21 @@ class LMME3DHF(TorchModel):
     default_settings = {"batch_size": 1, "precision": "bf16"}
 
     def __init__(self, base: str = "auto", lora_llm: bool = True, lora_vision: bool = False, regression: bool = True,
-                 decoder: str = "full", empty_prompt: bool = False, max_new_tokens: int = 48, **config):
+                 decoder: str = "full", empty_prompt: bool = False, max_new_tokens: int = 48,
+                 threads: Optional[int] = None, **config):
+        """`threads`: torch CPU threads while training and predicting (restored afterwards). None: one for the tiny
+        base on a CPU (its small matrices gain nothing from a second thread, and lose much on a busy machine),
+        torch's own setting otherwise."""
         if decoder not in DECODERS:
             raise ValueError(f"decoder must be one of {', '.join(DECODERS)}, got {decoder!r}")
         if not isinstance(base, str) or not base:
             raise ValueError(f"base must be 'auto', 'tiny', a Hugging Face repo id or a local folder, got {base!r}")
+        if threads is not None and (not isinstance(threads, int) or threads < 1):
+            raise ValueError(f"threads must be None or an integer >= 1, got {threads!r}")
         super().__init__(base=base, lora_llm=lora_llm, lora_vision=lora_vision, regression=regression,
-                         decoder=decoder, empty_prompt=empty_prompt, max_new_tokens=max_new_tokens, **config)
+                         decoder=decoder, empty_prompt=empty_prompt, max_new_tokens=max_new_tokens,
+                         **({"threads": threads} if threads is not None else {}), **config)
+        self.threads = threads
         self.base_name, self.lora_llm, self.lora_vision = base, lora_llm, lora_vision
         self.regression, self.decoder_kind, self.empty_prompt = regression, decoder, empty_prompt
         self.max_new_tokens = max_new_tokens
@@ -132,7 +140,21 @@ class LMME3DHF(TorchModel):
     collate = staticmethod(collate)
 
     # -- training: three stages -------------------------------------------------------------------------------------
+    def _threads(self, context: RunContext):
+        from bench.learn.threads import torch_threads
+
+        tiny_on_cpu = self.base_name == "tiny" and str(context.device) == "cpu"
+        return torch_threads(self.threads if self.threads is not None else 1 if tiny_on_cpu else None)
+
     def fit(self, samples: Sequence, context: RunContext) -> "LMME3DHF":
+        with self._threads(context):
+            return self._fit(samples, context)
+
+    def predict(self, samples: Sequence) -> list[Prediction]:
+        with self._threads(self.context):
+            return self._predict(samples)
+
+    def _fit(self, samples: Sequence, context: RunContext) -> "LMME3DHF":
         from bench.learn.loop import train
 
         self.context = context
@@ -175,7 +197,7 @@ class LMME3DHF(TorchModel):
         return self
 
     # -- prediction ---------------------------------------------------------------------------------------------------
-    def predict(self, samples: Sequence) -> list[Prediction]:
+    def _predict(self, samples: Sequence) -> list[Prediction]:
         import torch
 
         from bench.data.prompts import DISTORTION_PREFIX, parse_distortions
