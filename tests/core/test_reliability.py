@@ -353,3 +353,43 @@ def test_kill_9_leaves_no_worker_behind(tiny_dataset, tmp_path):
     while time.time() < deadline and _processes_mentioning(str(out)):
         time.sleep(0.05)
     assert _processes_mentioning(str(out)) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_random_kill_9_faults_change_no_result_and_leave_no_process(tiny_dataset, tmp_path):
+    """Fault injection: a multi-model run (a trained torch model with worker processes among them) killed with
+    SIGKILL at seeded random moments, again and again, then finished: every result equals an uninterrupted run's
+    (predictions byte for byte, metrics exactly), every file on disk is whole after each kill, and no process of
+    the run outlives it."""
+    def args(out):
+        return [sys.executable, "-m", "tests.core.cli_with_fakes", "run", "--model", "t_clean,t_slow,t_torch_cnn",
+                "--dataset", str(tiny_dataset), "--folds", "3", "--out", str(out), "--no-progress",
+                "--set", "epochs=3"]
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_TEST_SLEEP": "0.05"}
+    ref = tmp_path / "uninterrupted-out"
+    r = subprocess.run(args(ref), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out, rng, kills = tmp_path / "faulted-out", np.random.default_rng(7), 0
+    for _ in range(5):
+        proc = subprocess.Popen(args(out), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(2.0, 8.0))
+        if proc.poll() is None:
+            proc.kill()
+            kills += 1
+        proc.wait()
+        deadline = time.time() + 5
+        while time.time() < deadline and _processes_mentioning(str(out)):
+            time.sleep(0.05)
+        assert _processes_mentioning(str(out)) == []
+        for p in out.rglob("fold-*.json"):
+            json.loads(p.read_text())  # whole, never half-written
+    assert kills >= 2
+    r = subprocess.run(args(out), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    expected = sorted(p.relative_to(ref) for p in ref.rglob("fold-*.json"))
+    assert expected and sorted(p.relative_to(out) for p in out.rglob("fold-*.json")) == expected
+    for rel in expected:
+        assert json.loads((out / rel).read_text())["metrics"] == json.loads((ref / rel).read_text())["metrics"], rel
+        preds = rel.with_name(rel.name.replace(".json", ".predictions.jsonl"))
+        assert (out / preds).read_bytes() == (ref / preds).read_bytes(), preds
